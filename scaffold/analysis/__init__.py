@@ -1,0 +1,152 @@
+"""Analyse a read notebook: roles, data flow, settings, target and task (libcst)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from scaffold.analysis.dataflow import trace
+from scaffold.analysis.literals import LiteralUse, gather_literals
+from scaffold.analysis.results import Analysis, CellAnalysis, Finding, Flow, Setting
+from scaffold.analysis.roles import RoleChoice, choose_role
+from scaffold.analysis.settings import find_settings
+from scaffold.analysis.symbols import CellSymbols, gather_symbols
+from scaffold.analysis.task import find_target, find_task
+from scaffold.errors import CellSyntaxError
+from scaffold.notebook import Cell, Notebook, Role
+
+__all__ = ["Analysis", "CellAnalysis", "Finding", "Flow", "Setting", "analyse"]
+
+PIPELINE_ROLES = frozenset(
+    {Role.CONFIG, Role.LOAD, Role.PREPARE, Role.SPLIT, Role.TRAIN, Role.EVALUATE, Role.PREDICT}
+)
+
+
+def analyse(notebook: Notebook) -> Analysis:
+    """Analyse every cell of `notebook`.
+
+    Raises:
+        CellSyntaxError: a code cell (not marked `# scaffold: skip`) does not parse.
+    """
+    parsed: dict[int, tuple[CellSymbols, tuple[LiteralUse, ...]]] = {}
+    for cell in notebook.code_cells:
+        if cell.directive is not Role.SKIP:
+            module = parse_cell(cell)
+            parsed[cell.number] = (gather_symbols(module), gather_literals(module))
+    imports = {
+        item.alias: item.target for symbols, _ in parsed.values() for item in symbols.imports
+    }
+    estimators = {
+        name: callee.rsplit(".", 1)[-1]
+        for symbols, _ in parsed.values()
+        for name, callee in symbols.constructed
+    }
+    choices = _first_roles(notebook, parsed, imports, estimators)
+    flow = trace([(number, symbols) for number, (symbols, _) in parsed.items()])
+    choices = _exploration_by_use(choices, flow.flows, notebook)
+    cells = tuple(
+        CellAnalysis(
+            cell,
+            choices[cell.number].role,
+            choices[cell.number].reason,
+            parsed[cell.number][0] if cell.number in parsed else None,
+        )
+        for cell in notebook.cells
+    )
+    settings = find_settings(
+        (
+            (number, choices[number].role, use)
+            for number, (_, literals) in parsed.items()
+            for use in literals
+        ),
+        imports,
+    )
+    pipeline_symbols = [
+        symbols for number, (symbols, _) in parsed.items() if choices[number].role in PIPELINE_ROLES
+    ]
+    return Analysis(
+        notebook=notebook,
+        cells=cells,
+        flows=flow.flows,
+        order=flow.order,
+        settings=settings,
+        imports=imports,
+        target=find_target(pipeline_symbols),
+        task=find_task(pipeline_symbols, imports),
+        findings=flow.findings,
+    )
+
+
+def parse_cell(cell: Cell) -> cst.Module:
+    """Parse a code cell's neutralised code.
+
+    Raises:
+        CellSyntaxError: naming the cell, the line and the line's text.
+    """
+    try:
+        return cst.parse_module(cell.code)
+    except cst.ParserSyntaxError as exc:
+        lines = cell.source.split("\n")
+        text = lines[exc.raw_line - 1] if 0 < exc.raw_line <= len(lines) else None
+        problem = exc.message.split("\n", 1)[0].rstrip(".")
+        raise CellSyntaxError(
+            cell.number, f"does not parse ({problem})", line=exc.raw_line, source_line=text
+        ) from exc
+
+
+def _first_roles(
+    notebook: Notebook,
+    parsed: dict[int, tuple[CellSymbols, tuple[LiteralUse, ...]]],
+    imports: dict[str, str],
+    estimators: dict[str, str],
+) -> dict[int, RoleChoice]:
+    choices: dict[int, RoleChoice] = {}
+    heading: str | None = None
+    for cell in notebook.cells:
+        if cell.kind != "code":
+            heading = _heading(cell.source) or heading
+            choices[cell.number] = RoleChoice(Role.MARKDOWN, "markdown")
+        elif cell.directive is not None:
+            choices[cell.number] = RoleChoice(cell.directive, "directive or tag")
+        else:
+            symbols = parsed[cell.number][0]
+            choices[cell.number] = choose_role(symbols, imports, estimators, heading)
+    return choices
+
+
+def _heading(markdown: str) -> str | None:
+    for line in markdown.split("\n"):
+        if line.lstrip().startswith("#"):
+            return line.lstrip("# ").strip()
+    return None
+
+
+def _exploration_by_use(
+    choices: dict[int, RoleChoice], flows: tuple[Flow, ...], notebook: Notebook
+) -> dict[int, RoleChoice]:
+    """Correct roles with the data flow.
+
+    An exploration cell whose values a pipeline cell reads is part of the pipeline (leaving it
+    out would change the numbers); a prepare cell whose results nothing but exploration reads
+    is exploration. Both walks repeat until no role changes, so chains resolve.
+    """
+    consumers: dict[int, set[int]] = {}
+    for flow in flows:
+        consumers.setdefault(flow.producer, set()).add(flow.consumer)
+    result = dict(choices)
+    heuristic = [cell.number for cell in notebook.code_cells if cell.directive is None]
+    changed = True
+    while changed:
+        changed = False
+        for number in reversed(heuristic):
+            role = result[number].role
+            readers = sorted(consumers.get(number, set()))
+            feeds = [reader for reader in readers if result[reader].role in PIPELINE_ROLES]
+            if role is Role.EXPLORE and feeds:
+                reason = f"{result[number].reason}; but cell {feeds[0]} uses what it binds"
+                result[number] = RoleChoice(Role.PREPARE, reason)
+                changed = True
+            elif role is Role.PREPARE and not feeds:
+                why = "only exploration uses" if readers else "no later cell uses"
+                result[number] = RoleChoice(Role.EXPLORE, f"{why} what it computes")
+                changed = True
+    return result

@@ -1,0 +1,59 @@
+"""The `scaffold` command line: options in, one call of `scaffold.api`, a message out.
+
+Only this module prints. Every `ScaffoldError` becomes one line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scaffold import api
+from scaffold.errors import ScaffoldError
+from scaffold.report import analysis_as_data, analysis_as_text
+
+app = typer.Typer(
+    name="scaffold",
+    help="Turn a research Jupyter notebook into a production ML project.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+NotebookArgument = Annotated[
+    Path, typer.Argument(help="The notebook: a .ipynb file or a jupytext percent-format .py.")
+]
+
+
+@app.callback()
+def _group() -> None:
+    """Turn a research Jupyter notebook into a production ML project."""
+
+
+def _fail(error: ScaffoldError) -> typer.Exit:
+    typer.echo(f"scaffold: error: {error}", err=True)
+    return typer.Exit(code=1)
+
+
+@app.command()
+def inspect(
+    notebook: NotebookArgument,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+) -> None:
+    """Show the plan for NOTEBOOK (roles, data flow, settings) without writing anything."""
+    try:
+        analysis = api.inspect_notebook(notebook)
+    except ScaffoldError as error:
+        raise _fail(error) from None
+    if as_json:
+        typer.echo(json.dumps(analysis_as_data(analysis), indent=2, default=str))
+    else:
+        typer.echo(analysis_as_text(analysis))
+
+
+def main() -> None:
+    """Entry point of the `scaffold` console script."""
+    app()

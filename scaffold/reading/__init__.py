@@ -1,0 +1,174 @@
+"""Read a notebook file into a `Notebook`: the only place that knows nbformat.
+
+Reads `.ipynb` files of nbformat 4 (and 3, upgraded) and jupytext percent-format `.py` scripts.
+Every problem with the file is raised as a `NotebookError` whose message names it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from scaffold.errors import CellError, NotebookError
+from scaffold.notebook import Cell, CellKind, Notebook, Output
+from scaffold.reading.directives import UnknownDirectiveError, directive_of
+from scaffold.reading.magics import neutralise, pip_requirements
+from scaffold.reading.percent import RawCell, is_percent_script, read_percent
+
+__all__ = ["read_notebook"]
+
+NOTEBOOK_SUFFIXES = (".ipynb", ".py")
+
+
+def read_notebook(path: Path) -> Notebook:
+    """Read the notebook at `path`.
+
+    Raises:
+        NotebookError: the file is missing, not text, not JSON, not a notebook, of an invalid
+            or non-Python notebook format, or has no code.
+        CellError: a cell's `# scaffold:` directive names no role.
+    """
+    text = _read_text(path)
+    if path.suffix == ".py":
+        return _notebook_from_percent(path, text)
+    return _notebook_from_ipynb(path, text)
+
+
+def _read_text(path: Path) -> str:
+    if not path.exists():
+        raise NotebookError(path, "no such file; check the path")
+    if not path.is_file():
+        raise NotebookError(path, "not a file; give the path of a .ipynb notebook")
+    if path.suffix not in NOTEBOOK_SUFFIXES:
+        raise NotebookError(
+            path, "not a notebook: expected a .ipynb file or a jupytext percent-format .py script"
+        )
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotebookError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:
+        raise NotebookError(path, f"cannot be read: {exc.strerror}") from exc
+
+
+def _notebook_from_ipynb(path: Path, text: str) -> Notebook:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(
+            path, f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); is it a notebook?"
+        ) from exc
+    if not isinstance(data, dict) or "nbformat" not in data:
+        raise NotebookError(path, "JSON but not a Jupyter notebook (no 'nbformat' field)")
+    version = data.get("nbformat")
+    if not isinstance(version, int) or version not in (3, 4):
+        raise NotebookError(
+            path, f"nbformat {version!r} is not supported; save it with Jupyter as nbformat 4"
+        )
+    try:
+        node = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
+        nbformat.validate(node)
+    except nbformat.ValidationError as exc:
+        reason = str(exc.message) if hasattr(exc, "message") else str(exc).split("\n", 1)[0]
+        raise NotebookError(path, f"invalid notebook format: {reason}") from exc
+    except Exception as exc:  # nbformat raises plain exceptions for malformed content
+        raise NotebookError(path, f"invalid notebook format: {exc}") from exc
+    _check_python_kernel(path, node.get("metadata", {}))
+    cells = _make_cells(
+        (cell.get("cell_type", "raw"), _joined(cell.get("source", "")), cell) for cell in node.cells
+    )
+    kernel = node.get("metadata", {}).get("kernelspec", {}).get("name", "python3")
+    return _finish(path, cells, source_format="ipynb", version=version, kernel=str(kernel))
+
+
+def _notebook_from_percent(path: Path, text: str) -> Notebook:
+    if not is_percent_script(text):
+        raise NotebookError(
+            path, "a .py file without '# %%' cell markers: not a jupytext percent-format notebook"
+        )
+    raw: list[RawCell] = read_percent(text)
+    cells = _make_cells(
+        (cell.kind, cell.source, {"metadata": {"tags": list(cell.tags)}}) for cell in raw
+    )
+    return _finish(path, cells, source_format="percent", version=4, kernel="python3")
+
+
+def _check_python_kernel(path: Path, metadata: Mapping[str, Any]) -> None:
+    language = metadata.get("kernelspec", {}).get("language") or metadata.get(
+        "language_info", {}
+    ).get("name")
+    if language and str(language).lower() != "python":
+        raise NotebookError(
+            path, f"its kernel runs {language}, not Python; scaffold reads Python notebooks only"
+        )
+
+
+def _joined(source: str | list[str]) -> str:
+    return source if isinstance(source, str) else "".join(source)
+
+
+def _make_cells(raw: Iterable[tuple[str, str, Mapping[str, Any]]]) -> list[Cell]:
+    cells: list[Cell] = []
+    for number, (cell_type, source, node) in enumerate(raw, start=1):
+        kind: CellKind = cell_type if cell_type in ("code", "markdown") else "raw"  # type: ignore[assignment]
+        tags = tuple(str(tag) for tag in node.get("metadata", {}).get("tags", ()))
+        if kind != "code":
+            cells.append(Cell(number=number, kind=kind, source=source, tags=tags))
+            continue
+        try:
+            directive = directive_of(source, tags)
+        except UnknownDirectiveError as exc:
+            raise CellError(number, str(exc), line=1, hint="") from exc
+        neutral = neutralise(source)
+        cells.append(
+            Cell(
+                number=number,
+                kind="code",
+                source=source,
+                code=neutral.code,
+                tags=tags,
+                directive=directive,
+                magics=neutral.magics,
+                outputs=tuple(_outputs(node.get("outputs", ()))),
+                execution_count=node.get("execution_count"),
+            )
+        )
+    return cells
+
+
+def _outputs(outputs: Iterable[Mapping[str, Any]]) -> Iterable[Output]:
+    for output in outputs:
+        output_type = output.get("output_type")
+        if output_type == "stream":
+            yield Output("stream", _joined(output.get("text", "")))
+        elif output_type in ("execute_result", "display_data"):
+            text = output.get("data", {}).get("text/plain")
+            if text is not None:
+                yield Output("result", _joined(text))
+        elif output_type == "error":
+            yield Output("error", f"{output.get('ename', '')}: {output.get('evalue', '')}")
+
+
+def _finish(
+    path: Path, cells: list[Cell], *, source_format: str, version: int, kernel: str
+) -> Notebook:
+    if not any(cell.kind == "code" and cell.source.strip() for cell in cells):
+        raise NotebookError(path, "the notebook has no code to scaffold (no non-empty code cell)")
+    requirements: list[str] = []
+    for cell in cells:
+        for magic in cell.magics:
+            for requirement in pip_requirements(magic.original):
+                if requirement not in requirements:
+                    requirements.append(requirement)
+    return Notebook(
+        path=path,
+        cells=tuple(cells),
+        requirements=tuple(requirements),
+        source_format="percent" if source_format == "percent" else "ipynb",
+        nbformat_version=version,
+        kernel=kernel,
+    )

@@ -1,0 +1,43 @@
+"""Shared fixtures: notebooks are built in code, not checked in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import nbformat
+import pytest
+
+CellSpec = str | tuple[str, str] | tuple[str, str, Sequence[str]]
+"""A code cell's source, or (kind, source), or (kind, source, tags)."""
+
+
+def build_notebook(cells: Sequence[CellSpec], *, language: str = "python") -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "language": language,
+        "display_name": "Python 3",
+    }
+    for spec in cells:
+        kind, source, tags = (
+            ("code", spec, ()) if isinstance(spec, str) else (*spec, ()) if len(spec) == 2 else spec
+        )
+        maker = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
+        cell = maker(source)
+        if tags:
+            cell.metadata["tags"] = list(tags)
+        notebook.cells.append(cell)
+    return notebook
+
+
+@pytest.fixture
+def make_notebook(tmp_path: Path) -> Callable[..., Path]:
+    """Write a notebook of the given cells to a temporary file and return its path."""
+
+    def make(cells: Sequence[CellSpec], name: str = "notebook.ipynb", **options: str) -> Path:
+        path = tmp_path / name
+        nbformat.write(build_notebook(cells, **options), path)
+        return path
+
+    return make
