@@ -1,0 +1,5 @@
+"""`python -m` entry point."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,325 @@
+"""The copier template: renders for every option, lints clean, and its own tests pass."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import copier
+import pytest
+import yaml
+
+from scaffold.render import RenderError, render_project, template_dir
+
+PACKAGE = "demo_model"
+
+COMBINATIONS: dict[str, dict[str, Any]] = {
+    "classification-all": {
+        "task_kind": "classification",
+        "with_docker": True,
+        "with_k8s": True,
+        "with_ci": True,
+    },
+    "classification-none": {
+        "task_kind": "classification",
+        "with_docker": False,
+        "with_k8s": False,
+        "with_ci": False,
+    },
+    "regression-all": {
+        "task_kind": "regression",
+        "with_docker": True,
+        "with_k8s": True,
+        "with_ci": True,
+    },
+    "regression-none": {
+        "task_kind": "regression",
+        "with_docker": False,
+        "with_k8s": False,
+        "with_ci": False,
+    },
+}
+
+BASE_FILES = {
+    ".copier-answers.yml",
+    ".gitignore",
+    "README.md",
+    "pyproject.toml",
+    "config/params.yaml",
+    "data/README.md",
+    *(
+        f"src/{PACKAGE}/{name}.py"
+        for name in (
+            "__init__",
+            "__main__",
+            "artifacts",
+            "cli",
+            "drift",
+            "learnt",
+            "logs",
+            "model",
+            "monitoring",
+            "predict",
+            "prediction_log",
+            "runtime",
+            "schema",
+            "service",
+            "settings",
+            "telemetry",
+            "training",
+            "validation",
+            "pipeline/__init__",
+        )
+    ),
+    *(
+        f"tests/{name}.py"
+        for name in (
+            "conftest",
+            "test_api",
+            "test_artifacts",
+            "test_cli",
+            "test_drift",
+            "test_learnt",
+            "test_model",
+            "test_parity",
+            "test_pipeline",
+            "test_reproduction",
+            "test_validation",
+        )
+    ),
+}
+DOCKER_FILES = {"Dockerfile", ".dockerignore"}
+CI_FILES = {".github/workflows/ci.yml"}
+K8S_FILES = {
+    f"deploy/k8s/{name}.yaml" for name in ("kustomization", "deployment", "service", "hpa")
+}
+
+# the generator-owned files of CONTRACT.md
+GENERATOR_OWNED = {
+    "config/params.yaml",
+    "src/{{ package_name }}/settings.py",
+    "src/{{ package_name }}/pipeline/__init__.py",
+    "tests/test_reproduction.py",
+    "data/**",
+}
+
+
+def answers(combination: str) -> dict[str, Any]:
+    return {"project_name": "Demo model", "package_name": PACKAGE, **COMBINATIONS[combination]}
+
+
+def files(root: Path) -> set[str]:
+    return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
+
+
+def run(command: list[str], cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each option combination rendered once for the module."""
+    projects = {}
+    for combination in COMBINATIONS:
+        destination = tmp_path_factory.mktemp(combination)
+        render_project(destination, answers(combination))
+        projects[combination] = destination
+    return projects
+
+
+@pytest.mark.parametrize("combination", COMBINATIONS)
+def test_exact_file_set(rendered: dict[str, Path], combination: str) -> None:
+    options = COMBINATIONS[combination]
+    expected = set(BASE_FILES)
+    expected |= DOCKER_FILES if options["with_docker"] else set()
+    expected |= CI_FILES if options["with_ci"] else set()
+    expected |= K8S_FILES if options["with_k8s"] else set()
+    assert files(rendered[combination]) == expected
+
+
+@pytest.mark.parametrize("combination", COMBINATIONS)
+def test_no_template_syntax_left(rendered: dict[str, Path], combination: str) -> None:
+    root = rendered[combination]
+    leftovers = [
+        name
+        for name in files(root)
+        if re.search(r"(?<!\$)\{\{|\{%|\{#", (root / name).read_text(encoding="utf-8"))
+    ]
+    assert leftovers == []
+
+
+@pytest.mark.parametrize("combination", COMBINATIONS)
+def test_yaml_and_toml_parse(rendered: dict[str, Path], combination: str) -> None:
+    root = rendered[combination]
+    for name in files(root):
+        if name.endswith((".yml", ".yaml")):
+            assert list(yaml.safe_load_all((root / name).read_text())), name
+    tomllib.loads((root / "pyproject.toml").read_text())
+
+
+@pytest.mark.parametrize("combination", COMBINATIONS)
+def test_ruff_clean(rendered: dict[str, Path], combination: str) -> None:
+    root = rendered[combination]
+    for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
+        result = run([sys.executable, "-m", "ruff", *command], cwd=root)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("combination", ["classification-all", "regression-none"])
+def test_generated_tests_pass(rendered: dict[str, Path], combination: str) -> None:
+    result = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=rendered[combination]
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_answers_file_holds_only_answers(rendered: dict[str, Path]) -> None:
+    recorded = yaml.safe_load((rendered["regression-all"] / ".copier-answers.yml").read_text())
+    assert recorded["package_name"] == PACKAGE
+    assert recorded["task_kind"] == "regression"
+    assert recorded["with_docker"] is True
+    assert "_src_path" in recorded
+    assert "dependencies" not in recorded
+    assert "description" not in recorded
+
+
+def test_pipeline_follows_the_task(rendered: dict[str, Path]) -> None:
+    for combination, dataset in (
+        ("classification-all", "load_iris"),
+        ("regression-all", "load_diabetes"),
+    ):
+        source = (rendered[combination] / f"src/{PACKAGE}/pipeline/__init__.py").read_text()
+        assert dataset in source
+        assert f'TASK = "{COMBINATIONS[combination]["task_kind"]}"' in source
+
+
+def test_render_data_reaches_pyproject(tmp_path: Path) -> None:
+    render_project(
+        tmp_path,
+        {
+            "package_name": PACKAGE,
+            "description": 'Predicts "churn"',
+            "dependencies": ["pandas>=2.2", "lightgbm>=4; python_version < '3.14'"],
+        },
+    )
+    project = tomllib.loads((tmp_path / "pyproject.toml").read_text())["project"]
+    assert project["description"] == 'Predicts "churn"'
+    requirements = project["dependencies"]
+    assert requirements[:2] == ["pandas>=2.2", "lightgbm>=4; python_version < '3.14'"]
+    assert sum(r.startswith("pandas") for r in requirements) == 1  # no duplicate of the service's
+    for name in ("fastapi", "uvicorn", "skops", "prometheus-client", "sqlalchemy", "typer"):
+        assert any(r.startswith(name) for r in requirements), name
+
+
+def test_ci_workflow(rendered: dict[str, Path]) -> None:
+    text = (rendered["classification-all"] / ".github/workflows/ci.yml").read_text()
+    workflow = yaml.safe_load(text)
+    assert workflow["permissions"] == {"contents": "read"}
+    uses = re.findall(r"uses:\s*(\S+)", text)
+    assert uses
+    assert all(re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", use) for use in uses), uses
+    for step in ("ruff check", "ruff format --check", "pytest", "docker build"):
+        assert step in text
+    assert "${{ github.ref }}" in text
+
+
+def test_dockerfile(rendered: dict[str, Path]) -> None:
+    text = (rendered["classification-all"] / "Dockerfile").read_text()
+    assert text.count("FROM python:3.11-slim") == 2
+    for needle in ("USER app", "HEALTHCHECK", f'"-m", "{PACKAGE}", "serve"'):
+        assert needle in text
+
+
+def test_k8s_manifests(rendered: dict[str, Path]) -> None:
+    root = rendered["regression-all"] / "deploy/k8s"
+    kinds = {yaml.safe_load(path.read_text()).get("kind") for path in root.glob("*.yaml")}
+    assert kinds == {"Kustomization", "Deployment", "Service", "HorizontalPodAutoscaler"}
+    container = yaml.safe_load((root / "deployment.yaml").read_text())["spec"]["template"]["spec"][
+        "containers"
+    ][0]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+    assert container["resources"]["limits"]
+
+
+def test_skip_if_exists_lists_the_generator_owned_files() -> None:
+    config = yaml.safe_load((template_dir() / "copier.yml").read_text())
+    assert set(config["_skip_if_exists"]) == GENERATOR_OWNED
+    assert config["_envops"]["undefined"] == "jinja2.StrictUndefined"
+
+
+def test_generator_owned_files_survive_a_second_render(tmp_path: Path) -> None:
+    render_project(tmp_path, {"package_name": PACKAGE})
+    settings = tmp_path / f"src/{PACKAGE}/settings.py"
+    service = tmp_path / f"src/{PACKAGE}/service.py"
+    settings.write_text("# the user's settings\n")
+    service.write_text("# edited\n")
+    copier.run_copy(
+        str(template_dir()),
+        str(tmp_path),
+        data={"package_name": PACKAGE},
+        defaults=True,
+        overwrite=True,
+        quiet=True,
+        vcs_ref=None,
+    )
+    assert settings.read_text() == "# the user's settings\n"
+    assert service.read_text() != "# edited\n"
+
+
+@pytest.mark.parametrize("name", ["Demo", "1demo", "demo-model", "demo model", ""])
+def test_invalid_package_name_is_a_render_error(tmp_path: Path, name: str) -> None:
+    with pytest.raises(RenderError):
+        render_project(tmp_path, {"package_name": name})
+
+
+# copier leaves a directory iterator open when rendering fails part-way
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_undefined_variable_fails_loudly(tmp_path: Path) -> None:
+    template = tmp_path / "template"
+    (template / "project").mkdir(parents=True)
+    config = yaml.safe_load((template_dir() / "copier.yml").read_text())
+    settings = {key: value for key, value in config.items() if key.startswith("_")}
+    settings.pop("_skip_if_exists")
+    (template / "copier.yml").write_text(yaml.safe_dump(settings))
+    (template / "project" / "file.txt.jinja").write_text("{{ misspelt_variable }}\n")
+    with pytest.raises(RenderError, match="misspelt_variable"):
+        render_project(tmp_path / "out", {}, template=template)
+
+
+def test_template_dir_in_the_source_tree() -> None:
+    assert template_dir() == Path(__file__).resolve().parents[1] / "templates"
+
+
+@pytest.mark.slow
+def test_wheel_ships_the_template(tmp_path: Path) -> None:
+    pytest.importorskip("hatchling")
+    repository = Path(__file__).resolve().parents[1]
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            str(repository),
+        ],
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    (wheel,) = tmp_path.glob("scaffold-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert "scaffold/templates/copier.yml" in names
+    assert "scaffold/templates/project/{{ _copier_conf.answers_file }}.jinja" in names
