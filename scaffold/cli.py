@@ -10,13 +10,25 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from scaffold import api
 from scaffold.errors import ScaffoldError
-from scaffold.report import analysis_as_data, analysis_as_text
+from scaffold.report import analysis_as_data, analysis_as_text, summary_lines
+
+
+class _NotebookFirstGroup(TyperGroup):
+    """`scaffold NOTEBOOK ...` runs `scaffold new NOTEBOOK ...`; named commands work as usual."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["new", *args]
+        return super().parse_args(ctx, args)
+
 
 app = typer.Typer(
     name="scaffold",
+    cls=_NotebookFirstGroup,
     help="Turn a research Jupyter notebook into a production ML project.",
     no_args_is_help=True,
     add_completion=False,
@@ -36,6 +48,32 @@ def _group() -> None:
 def _fail(error: ScaffoldError) -> typer.Exit:
     typer.echo(f"scaffold: error: {error}", err=True)
     return typer.Exit(code=1)
+
+
+@app.command()
+def new(
+    notebook: NotebookArgument,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Where to write the project (default: ./NAME)."),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Project name; the package name derives from it.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing non-empty output folder.")
+    ] = False,
+    git: Annotated[
+        bool, typer.Option("--git/--no-git", help="git init and commit the project.")
+    ] = True,
+) -> None:
+    """Generate a production project from NOTEBOOK (also: `scaffold NOTEBOOK`)."""
+    try:
+        result = api.scaffold_project(notebook, output, name=name, force=force, git=git)
+    except ScaffoldError as error:
+        raise _fail(error) from None
+    for line in summary_lines(result):
+        typer.echo(line)
 
 
 @app.command()

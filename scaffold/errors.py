@@ -53,3 +53,7 @@ class OutputExistsError(ScaffoldError):
 
 class RenderError(ScaffoldError):
     """The project template could not be rendered."""
+
+
+class ExtractionError(CellError):
+    """A construct the extraction cannot carry over faithfully; it refuses rather than guess."""

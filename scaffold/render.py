@@ -7,11 +7,9 @@ from pathlib import Path
 
 import copier
 
+from scaffold.errors import RenderError
+
 __all__ = ["RenderError", "render_project", "template_dir"]
-
-
-class RenderError(Exception):
-    """The template could not be rendered (bad answers, template error, unwritable target)."""
 
 
 def template_dir() -> Path:

@@ -6,6 +6,7 @@ import textwrap
 from typing import Any
 
 from scaffold.analysis import Analysis, CellAnalysis
+from scaffold.api import ScaffoldResult
 from scaffold.notebook import Role
 
 _COLUMNS = ("cell", "role", "defines", "reads", "mutates", "why")
@@ -120,3 +121,41 @@ def _row(values: tuple[str, ...]) -> str:
         value.ljust(width) if index < len(values) - 1 else value
         for index, (value, width) in enumerate(zip(values, _WIDTHS, strict=True))
     ).rstrip()
+
+
+def summary_lines(result: ScaffoldResult) -> list[str]:
+    """What `scaffold NOTEBOOK` tells the user at the end."""
+    analysis, extraction = result.analysis, result.extraction
+    roles: dict[str, list[int]] = {}
+    for cell in analysis.cells:
+        if cell.cell.kind == "code":
+            roles.setdefault(cell.role.value, []).append(cell.number)
+    lines = [
+        f"wrote {result.target} ({len(result.files)} files, package {result.package})",
+        "roles: " + "; ".join(f"{role} {_cells(numbers)}" for role, numbers in roles.items()),
+        f"task: {analysis.task}, target: {analysis.target or 'not found'}",
+        "settings lifted to config/params.yaml: "
+        + (", ".join(s.key for s in extraction.settings) or "none"),
+        "metrics the reproduction test checks: "
+        + (", ".join(f"{m.key}={m.value}" for m in result.printed) or "none found"),
+    ]
+    if extraction.left_out:
+        lines.append(
+            "cells left out: "
+            + ", ".join(f"{number} ({role})" for number, role, _ in extraction.left_out)
+        )
+    if not extraction.servable:
+        lines.append("no service: the notebook has no model fitted on a train/test split")
+    lines += [f"warning: {finding}" for finding in extraction.warnings]
+    package = result.package
+    lines += [
+        "next:",
+        f"  cd {result.target}",
+        "  python -m pip install -e '.[dev]' && python -m pytest",
+        f"  python -m {package} train && python -m {package} serve",
+    ]
+    return lines
+
+
+def _cells(numbers: list[int]) -> str:
+    return ",".join(str(number) for number in numbers)

@@ -8,6 +8,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from scaffold.analysis import Analysis, analyse
+from scaffold.notebook import Notebook
+from scaffold.reading import read_notebook
+
 CellSpec = str | tuple[str, str] | tuple[str, str, Sequence[str]]
 """A code cell's source, or (kind, source), or (kind, source, tags)."""
 
@@ -41,3 +45,23 @@ def make_notebook(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+@pytest.fixture
+def read_cells(make_notebook: Callable[..., Path]) -> Callable[..., Notebook]:
+    """Build a notebook of the given cells, write it and read it back."""
+
+    def read(cells: Sequence[CellSpec], **options: str) -> Notebook:
+        return read_notebook(make_notebook(cells, **options))
+
+    return read
+
+
+@pytest.fixture
+def analyse_cells(read_cells: Callable[..., Notebook]) -> Callable[..., Analysis]:
+    """Build a notebook of the given cells and analyse it."""
+
+    def run(cells: Sequence[CellSpec], **options: str) -> Analysis:
+        return analyse(read_cells(cells, **options))
+
+    return run

@@ -9,7 +9,7 @@ from scaffold.analysis.literals import LiteralUse, gather_literals
 from scaffold.analysis.results import Analysis, CellAnalysis, Finding, Flow, Setting
 from scaffold.analysis.roles import RoleChoice, choose_role
 from scaffold.analysis.settings import find_settings
-from scaffold.analysis.symbols import CellSymbols, gather_symbols
+from scaffold.analysis.symbols import CellSymbols, cell_wrapper, gather_symbols
 from scaffold.analysis.task import find_target, find_task
 from scaffold.errors import CellSyntaxError
 from scaffold.notebook import Cell, Notebook, Role
@@ -31,7 +31,11 @@ def analyse(notebook: Notebook) -> Analysis:
     for cell in notebook.code_cells:
         if cell.directive is not Role.SKIP:
             module = parse_cell(cell)
-            parsed[cell.number] = (gather_symbols(module), gather_literals(module))
+            wrapper = cell_wrapper(module)
+            parsed[cell.number] = (
+                gather_symbols(module, wrapper),
+                gather_literals(module, wrapper),
+            )
     imports = {
         item.alias: item.target for symbols, _ in parsed.values() for item in symbols.imports
     }
@@ -127,7 +131,8 @@ def _exploration_by_use(
 
     An exploration cell whose values a pipeline cell reads is part of the pipeline (leaving it
     out would change the numbers); a prepare cell whose results nothing but exploration reads
-    is exploration. Both walks repeat until no role changes, so chains resolve.
+    is exploration. A function or class the pipeline uses counts as pipeline: what its body
+    reads is needed too. Both walks repeat until no role changes, so chains resolve.
     """
     consumers: dict[int, set[int]] = {}
     for flow in flows:
@@ -137,10 +142,15 @@ def _exploration_by_use(
     changed = True
     while changed:
         changed = False
+        needed = _needed_cells(result, consumers)  # definitions the pipeline uses
         for number in reversed(heuristic):
             role = result[number].role
             readers = sorted(consumers.get(number, set()))
-            feeds = [reader for reader in readers if result[reader].role in PIPELINE_ROLES]
+            feeds = [
+                reader
+                for reader in readers
+                if result[reader].role in PIPELINE_ROLES or reader in needed
+            ]
             if role is Role.EXPLORE and feeds:
                 reason = f"{result[number].reason}; but cell {feeds[0]} uses what it binds"
                 result[number] = RoleChoice(Role.PREPARE, reason)
@@ -150,3 +160,21 @@ def _exploration_by_use(
                 result[number] = RoleChoice(Role.EXPLORE, f"{why} what it computes")
                 changed = True
     return result
+
+
+def _needed_cells(choices: dict[int, RoleChoice], consumers: dict[int, set[int]]) -> set[int]:
+    """The definitions and imports cells that pipeline cells use, directly or through others."""
+    needed = {number for number, choice in choices.items() if choice.role in PIPELINE_ROLES}
+    supporting = [
+        number
+        for number, choice in choices.items()
+        if choice.role in (Role.DEFINITIONS, Role.IMPORTS)
+    ]
+    grown = True
+    while grown:
+        grown = False
+        for number in supporting:
+            if number not in needed and consumers.get(number, set()) & needed:
+                needed.add(number)
+                grown = True
+    return needed.intersection(supporting)

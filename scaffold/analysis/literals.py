@@ -6,10 +6,11 @@ Which of them become settings is decided by `scaffold.analysis.settings`, which 
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from scaffold.analysis.symbols import dotted_name, is_literal
 
@@ -39,18 +40,22 @@ class LiteralUse:
     site: tuple[int, int]
 
 
-def gather_literals(module: cst.Module) -> tuple[LiteralUse, ...]:
-    """Every literal argument of a module-level call and every `NAME = literal` binding."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    visitor = _LiteralCollector()
-    wrapper.visit(visitor)
+def gather_literals(
+    module: cst.Module, wrapper: MetadataWrapper | None = None
+) -> tuple[LiteralUse, ...]:
+    """Every literal argument of a module-level call and every `NAME = literal` binding.
+
+    Pass the cell's `wrapper` when `gather_symbols` uses it too: positions are computed once.
+    """
+    wrapper = wrapper or MetadataWrapper(module, unsafe_skip_copy=True)
+    visitor = _LiteralCollector(wrapper.resolve(PositionProvider))
+    wrapper.module.visit(visitor)
     return tuple(visitor.found)
 
 
 class _LiteralCollector(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self) -> None:
+    def __init__(self, positions: Mapping[cst.CSTNode, CodeRange]) -> None:
+        self.positions = positions
         self.found: list[LiteralUse] = []
         self._depth = 0
 
@@ -104,8 +109,8 @@ class _LiteralCollector(cst.CSTVisitor):
             value = ast.literal_eval(source)
         except (ValueError, SyntaxError):
             return
-        where = self.get_metadata(PositionProvider, node).start
-        site = self.get_metadata(PositionProvider, site_node).start
+        where = self.positions[node].start
+        site = self.positions[site_node].start
         self.found.append(
             LiteralUse(
                 callee,

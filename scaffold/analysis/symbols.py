@@ -17,8 +17,9 @@ from libcst.metadata import (
     GlobalScope,
     MetadataWrapper,
     PositionProvider,
-    ScopeProvider,
 )
+
+from scaffold.analysis._providers import CellScopeProvider
 
 MUTATING_METHODS = frozenset(
     {
@@ -150,11 +151,21 @@ def root_name(node: cst.BaseExpression) -> str | None:
             return None
 
 
-def gather_symbols(module: cst.Module) -> CellSymbols:
-    """Gather the `CellSymbols` of a parsed cell."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    scopes = wrapper.resolve(ScopeProvider)
-    positions = wrapper.resolve(PositionProvider)
+def cell_wrapper(module: cst.Module) -> MetadataWrapper:
+    """One metadata wrapper for a parsed cell, to share between the gatherers."""
+    return MetadataWrapper(module, unsafe_skip_copy=True)
+
+
+def gather_symbols(module: cst.Module, wrapper: MetadataWrapper | None = None) -> CellSymbols:
+    """Gather the `CellSymbols` of a parsed cell.
+
+    Pass the cell's `wrapper` (see `cell_wrapper`) when other gatherers use it too: its
+    metadata is computed once.
+    """
+    wrapper = wrapper or cell_wrapper(module)
+    metadata = wrapper.resolve_many((CellScopeProvider, PositionProvider))
+    scopes = metadata[CellScopeProvider]
+    positions = metadata[PositionProvider]
     collector = _Collector(positions)
     wrapper.module.visit(collector)
     global_scope = next(

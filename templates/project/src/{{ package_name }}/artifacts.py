@@ -93,6 +93,7 @@ def _payload(model: Model) -> dict[str, Any]:
         "estimator": model.estimator,
         "statistics": state.statistics,
         "column_sets": state.column_sets,
+        "category_sets": state.category_sets,
         "transformers": state.transformers,
     }
 
@@ -209,6 +210,7 @@ def load_artifact(root: Path, version: str | None = None) -> Artifact:
     state = FeatureState()
     state.statistics = payload["statistics"]
     state.column_sets = payload["column_sets"]
+    state.category_sets = payload.get("category_sets", {})
     state.transformers = payload["transformers"]
     model = Model(
         estimator=payload["estimator"],

@@ -1,0 +1,81 @@
+"""Extract the notebook's pipeline into the modules of the generated package.
+
+The result is source text plus what the rest of the generator needs (settings, metrics to
+compare, cells left out, warnings); nothing is written here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scaffold.analysis import Analysis, Finding
+from scaffold.analysis.results import Setting
+from scaffold.extract.assemble import assemble
+from scaffold.extract.config import data_file_targets, params_yaml, settings_module
+from scaffold.extract.layout import StageCode, build_stages
+from scaffold.extract.plan import PIPELINE_ROLES, check_supported
+from scaffold.extract.rewrites.metrics import MetricSpec
+from scaffold.notebook import Role
+
+__all__ = ["Extraction", "MetricSpec", "extract"]
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The generated pipeline.
+
+    Attributes:
+        files: project-relative path (with `{package}` for the package folder) -> source.
+        settings: the settings lifted into config/params.yaml.
+        data_files: notebook-relative data path -> project-relative path to copy it to.
+        metrics: the metrics the evaluation returns that the notebook printed.
+        servable: whether the model answers single raw rows (a service is generated).
+        left_out: (cell, role, reason) of every code cell not in the pipeline.
+        warnings: what the user should look at.
+    """
+
+    files: dict[str, str]
+    settings: tuple[Setting, ...]
+    data_files: dict[str, str]
+    metrics: tuple[MetricSpec, ...]
+    servable: bool
+    left_out: tuple[tuple[int, str, str], ...] = ()
+    warnings: tuple[Finding, ...] = field(default=())
+
+
+def extract(analysis: Analysis) -> Extraction:
+    """Extract the pipeline of an analysed notebook.
+
+    Raises:
+        ExtractionError: a construct that cannot be carried over faithfully, with cell and line.
+    """
+    pipeline = [cell.number for cell in analysis.cells if cell.role in PIPELINE_ROLES]
+    check_supported(analysis, pipeline)
+    stages: StageCode = build_stages(analysis, pipeline)
+    data_files = data_file_targets(analysis.notebook.path.parent, analysis.settings)
+    files = assemble(analysis, stages)
+    files["config/params.yaml"] = params_yaml(analysis.settings, data_files)
+    files["src/{package}/settings.py"] = settings_module(analysis.settings)
+    left_out = tuple(
+        (cell.number, cell.role.value, cell.reason)
+        for cell in analysis.cells
+        if cell.cell.kind == "code" and cell.role not in PIPELINE_ROLES
+    )
+    return Extraction(
+        files=files,
+        settings=analysis.settings,
+        data_files=data_files,
+        metrics=tuple(stages.metrics),
+        servable=stages.servable,
+        left_out=left_out,
+        warnings=tuple(stages.warnings),
+    )
+
+
+def notebook_dir(analysis: Analysis) -> Path:
+    """The folder the notebook's relative paths are relative to."""
+    return analysis.notebook.path.parent
+
+
+_ = Role

@@ -1,0 +1,167 @@
+"""Assemble the stage functions into the modules of the generated package.
+
+Each module imports what it uses and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import libcst as cst
+
+from scaffold.analysis import Analysis
+from scaffold.errors import ExtractionError
+from scaffold.extract.layout import StageCode, StageFunction
+from scaffold.extract.orchestrator import orchestrator_module
+from scaffold.extract.statements import Statement, Stmt
+
+PACKAGE = "src/{package}/pipeline"
+MODULE_DOCS = {
+    "helpers": "Functions and classes defined in the notebook.",
+    "data": "Loading the data and splitting it for training and evaluation.",
+    "features": "The feature step: the same code prepares training rows and served rows.",
+    "model": "Fitting the model.",
+    "evaluation": "Scoring the model the way the notebook did.",
+}
+MODULE_ORDER = ("helpers", "data", "features", "model", "evaluation")
+
+
+class _Names(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+
+def used_names(nodes: Iterable[cst.CSTNode]) -> set[str]:
+    """Every `Name` in the nodes (a superset of what they read, which is safe for imports)."""
+    visitor = _Names()
+    for node in nodes:
+        node.visit(visitor)
+    return visitor.names
+
+
+def assemble(analysis: Analysis, code: StageCode) -> dict[str, str]:
+    """Module path -> source for the pipeline package."""
+    _check_helpers(code.helpers, code.module_names)
+    extra = orchestrator_module(analysis, code)  # may rewrite the split to call model_inputs
+    bodies: dict[str, list[Stmt]] = {name: [] for name in MODULE_ORDER}
+    for helper in code.helpers:
+        bodies["helpers"].append(helper.node)
+    for function in code.functions:
+        bodies[function.module].append(function.node)
+    for module, nodes in extra.module_additions.items():
+        bodies[module].extend(nodes)
+    defined_in: dict[str, str] = {}
+    for module in MODULE_ORDER:
+        for node in bodies[module]:
+            if isinstance(node, cst.FunctionDef | cst.ClassDef):
+                defined_in[node.name.value] = module
+    files: dict[str, str] = {}
+    for module in MODULE_ORDER:
+        if not bodies[module]:
+            continue
+        files[f"{PACKAGE}/{module}.py"] = _module_source(
+            MODULE_DOCS[module],
+            bodies[module],
+            code.imports,
+            defined_in,
+            module,
+            extra.extra_imports,
+        )
+    files[f"{PACKAGE}/__init__.py"] = _module_source(
+        extra.docstring, extra.body, code.imports, defined_in, "__init__", extra.extra_imports
+    )
+    return files
+
+
+def _check_helpers(helpers: Sequence[Statement], module_names: set[str]) -> None:
+    for helper in helpers:
+        outside = sorted(helper.symbols.reads - module_names)
+        if outside:
+            name = next(iter(helper.symbols.functions | helper.symbols.classes), "it")
+            raise ExtractionError(
+                helper.cell,
+                f"'{name}' reads the notebook variable '{outside[0]}' from outside; "
+                "pass it as a parameter",
+                line=helper.line,
+            )
+
+
+def _module_source(
+    docstring: str,
+    body: Sequence[Stmt],
+    imports: Sequence[Statement],
+    defined_in: dict[str, str],
+    module: str,
+    extra_imports: dict[str, str],
+) -> str:
+    names = used_names(body)
+    header: list[Stmt] = [
+        cst.SimpleStatementLine([cst.Expr(cst.SimpleString(f'"""{docstring}"""'))]),
+        cst.SimpleStatementLine(
+            [cst.ImportFrom(cst.Name("__future__"), [cst.ImportAlias(cst.Name("annotations"))])]
+        ),
+    ]
+    notebook_imports = _needed_imports(imports, names)
+    header += notebook_imports
+    imported = used_names(notebook_imports)
+    for name, statement in sorted(extra_imports.items()):
+        if name in names and name not in imported and defined_in.get(name) != module:
+            header.append(cst.parse_statement(statement))
+    local: dict[str, list[str]] = {}
+    for name in sorted(names):
+        owner = defined_in.get(name)
+        if owner is not None and owner != module and name not in extra_imports:
+            local.setdefault(owner, []).append(name)
+    for owner, members in sorted(local.items()):
+        header.append(cst.parse_statement(f"from .{owner} import {', '.join(members)}"))
+    spaced = [_with_blank_lines(node, 2 if index else 0) for index, node in enumerate(body)]
+    return cst.Module(body=[*header, *spaced]).code
+
+
+def _with_blank_lines(node: Stmt, count: int) -> Stmt:
+    comments = [line for line in node.leading_lines if line.comment is not None]
+    blank = [cst.EmptyLine()] * count
+    return node.with_changes(leading_lines=[*blank, *comments])
+
+
+def _needed_imports(imports: Sequence[Statement], names: set[str]) -> list[Stmt]:
+    """The notebook's import statements, each cut down to the names this module uses."""
+    needed: list[Stmt] = []
+    seen: set[str] = set()
+    for statement in imports:
+        for small in _import_smalls(statement.node):
+            kept = [alias for alias in small.names if _bound(alias) in names - seen]  # type: ignore[union-attr]
+            if not kept:
+                continue
+            seen |= {_bound(alias) for alias in kept}
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            cut = small.with_changes(names=kept)
+            needed.append(cst.SimpleStatementLine([cut]))
+    return needed
+
+
+def _import_smalls(node: Stmt) -> list[cst.Import | cst.ImportFrom]:
+    if not isinstance(node, cst.SimpleStatementLine):
+        return []
+    return [
+        small
+        for small in node.body
+        if isinstance(small, cst.Import)
+        or (isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar))
+    ]
+
+
+def _bound(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    name = alias.name
+    while isinstance(name, cst.Attribute):
+        name = name.value  # type: ignore[assignment]
+    assert isinstance(name, cst.Name)
+    return name.value
+
+
+_ = StageFunction

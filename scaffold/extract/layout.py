@@ -1,0 +1,366 @@
+"""Lay the pipeline statements out as stage functions, with every rewrite applied."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from scaffold.analysis import Analysis, Finding, parse_cell
+from scaffold.analysis.roles import PLOT_MODULES, classify_call, qualify
+from scaffold.extract.functions import (
+    Signature,
+    free_reads,
+    function_def,
+    in_order_of_appearance,
+    produced,
+)
+from scaffold.extract.plan import STAGES, fitted_estimator, split_call_names, statement_stage
+from scaffold.extract.rewrites.categories import learn_categories
+from scaffold.extract.rewrites.inplace import inplace_to_assignment
+from scaffold.extract.rewrites.metrics import MetricSpec, metric_assignments, printed_metrics
+from scaffold.extract.rewrites.settings_refs import replace_literals, replace_names
+from scaffold.extract.rewrites.statistics import learn_statistics
+from scaffold.extract.rewrites.training_only import guard, is_training_only
+from scaffold.extract.statements import Statement, split_statements, statement_of
+from scaffold.notebook import Role
+
+STAGE_FUNCTIONS = {
+    "load": ("data", "load_data", "Load the raw data."),
+    "prepare": ("features", "prepare", "Clean the data and compute the features."),
+    "split": ("data", "split_data", "Split the rows into training and test sets."),
+    "train": ("model", "train_model", "Fit the model."),
+    "evaluate": ("evaluation", "evaluate_model", "Score the model on the held-out rows."),
+}
+NON_SCALAR_METRICS = frozenset({"classification_report", "confusion_matrix"})
+SPECIAL_NAMES = ("state", "settings")
+
+
+@dataclass(frozen=True)
+class StageFunction:
+    """A generated function and the module it goes to."""
+
+    stage: str
+    module: str
+    signature: Signature
+    node: cst.FunctionDef
+
+
+@dataclass
+class StageCode:
+    """Everything the assembly needs: functions, helpers, imports and the joining names."""
+
+    functions: list[StageFunction]
+    helpers: list[Statement]
+    imports: list[Statement]
+    metrics: list[MetricSpec]
+    warnings: list[Finding]
+    frame: str | None = None
+    features: str | None = None
+    target: str | None = None
+    estimator: str | None = None
+    inputs_function: StageFunction | None = None
+    uses_state: bool = False
+    module_names: set[str] = field(default_factory=set)
+
+    @property
+    def servable(self) -> bool:
+        """A fitted estimator fed by a split: it can score new rows."""
+        return self.estimator is not None and self.features is not None
+
+    def function(self, stage: str) -> StageFunction | None:
+        """The function of `stage`, if the notebook has that stage."""
+        return next((f for f in self.functions if f.stage == stage), None)
+
+
+def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
+    """Turn the pipeline cells into stage functions."""
+    constants = {
+        setting.context.split(" ", 1)[0]: setting.key
+        for setting in analysis.settings
+        if setting.group == "params"
+    }
+    estimators = {
+        name: callee.rsplit(".", 1)[-1]
+        for cell in analysis.cells
+        if cell.symbols
+        for name, callee in cell.symbols.constructed
+    }
+    fitted = _fitted_names(analysis, pipeline)
+    imports: list[Statement] = []
+    helpers: list[Statement] = []
+    body: list[tuple[int, Statement]] = []
+    warnings: list[Finding] = []
+    stage = 0
+    for number in pipeline:
+        cell = analysis.cell(number)
+        if cell.cell.kind != "code" or cell.symbols is None:
+            continue
+        for statement in _cell_statements(analysis, number, constants):
+            if statement.kind == "import":
+                imports.append(statement)
+            elif statement.kind in ("def", "class"):
+                helpers.append(statement)
+            elif (
+                cell.role is Role.CONFIG
+                and statement.kind == "literal"
+                and (statement.symbols.defines <= constants.keys())
+            ):
+                continue  # the constant is a setting now
+            elif not _is_display(statement, analysis.imports, estimators):
+                suggested = statement_stage(statement, analysis.imports, estimators)
+                if any(name in fitted for name, _ in statement.symbols.constructed):
+                    suggested = max(suggested or 0, TRAIN_STAGE)  # the model's constructor
+                stage = max(stage, suggested if suggested is not None else stage)
+                if _is_print(statement) and STAGES[stage] != "evaluate":
+                    continue  # printed for a look, not part of the pipeline
+                body.append((stage, statement))
+    stages: dict[str, list[Statement]] = {name: [] for name in STAGES}
+    for index, statement in body:
+        stages[STAGES[index]].append(statement)
+    code = StageCode([], helpers, imports, [], warnings)
+    code.module_names = (
+        set(analysis.imports)
+        | {name for h in helpers for name in h.symbols.defines}
+        | {item.alias for s in imports for item in s.symbols.imports}
+    )
+    _join_names(analysis, stages, code)
+    _drop_unused_exploration(stages, analysis, estimators)
+    _rewrite_prepare(stages, code, analysis.target)
+    _rewrite_evaluate(stages, code)
+    _make_functions(analysis, stages, code)
+    return code
+
+
+TRAIN_STAGE = STAGES.index("train")
+
+
+def _fitted_names(analysis: Analysis, pipeline: Sequence[int]) -> set[str]:
+    """Names of the objects the pipeline fits as models (`model` of `model.fit(X, y)`)."""
+    names: set[str] = set()
+    for number in pipeline:
+        symbols = analysis.cell(number).symbols
+        if symbols is None:
+            continue
+        for call in symbols.calls:
+            if call.method == "fit" and call.module_level and call.dotted.count(".") == 1:
+                names.add(call.dotted.split(".")[0])
+    return names
+
+
+def _cell_statements(analysis: Analysis, number: int, constants: dict[str, str]) -> list[Statement]:
+    cell = analysis.cell(number).cell
+    keys_at = {
+        (setting.line, setting.column): setting.key
+        for setting in analysis.settings
+        if setting.cell == number and setting.group != "params"
+    }
+    module = replace_literals(parse_cell(cell), keys_at)
+    statements = []
+    for statement in split_statements(number, module):
+        node = replace_names(statement.node, constants)
+        node = inplace_to_assignment(node)
+        statements.append(statement.replaced(node) if node is not statement.node else statement)
+    return statements
+
+
+def _is_display(statement: Statement, imports: dict[str, str], estimators: dict[str, str]) -> bool:
+    """An expression statement that only shows something, or a change of plot settings."""
+    symbols = statement.symbols
+    plot_aliases = {
+        name
+        for name in symbols.mutated_names
+        if qualify(name, imports).split(".")[0] in PLOT_MODULES
+    }
+    if plot_aliases and plot_aliases == symbols.mutated_names and not symbols.defines:
+        return True
+    if statement.kind != "expression":
+        return False
+    for expression in symbols.expressions:
+        if expression.callee is None:
+            return True  # `df`, `df.shape`: shown, not computed
+    calls = [call for call in symbols.calls if call.module_level]
+    outermost = calls[0] if calls else None
+    if outermost is None:
+        return True
+    if outermost.dotted == "print":
+        return False  # the evaluation may turn it into metrics; else it is dropped there
+    return classify_call(outermost, imports, estimators) is Role.EXPLORE
+
+
+def _join_names(analysis: Analysis, stages: dict[str, list[Statement]], code: StageCode) -> None:
+    """Find the frame, the features, the target and the estimator; settle the split stage."""
+    features, target = split_call_names(stages["split"])
+    code.features, code.target = features, target
+    code.estimator = fitted_estimator(stages["train"])
+    loaded = produced(stages["load"])
+    prepare_reads = free_reads(stages["prepare"], code.module_names)
+    frame = next((name for name in prepare_reads if name in loaded), None)
+    if frame is None or analysis.target is None:
+        return
+    # Statements after the last change of the frame (`X = df.drop(...)`, `y = df[...]`) belong
+    # to the split: they are what turns the prepared frame into features and outcome.
+    prepare = stages["prepare"]
+    last = max(
+        (i for i, s in enumerate(prepare) if frame in s.symbols.defines | s.symbols.mutated_names),
+        default=-1,
+    )
+    stages["split"][:0] = prepare[last + 1 :]
+    del prepare[last + 1 :]
+    code.frame = frame
+
+
+def _drop_unused_exploration(
+    stages: dict[str, list[Statement]], analysis: Analysis, estimators: dict[str, str]
+) -> None:
+    """Drop assignments that only feed plots (`fig, ax = plt.subplots()`), back to front."""
+    needed: set[str] = set()
+    for name in reversed(STAGES):
+        kept: list[Statement] = []
+        for statement in reversed(stages[name]):
+            calls = [c for c in statement.symbols.calls if c.module_level]
+            only_display = bool(calls) and all(
+                classify_call(c, analysis.imports, estimators) is Role.EXPLORE for c in calls
+            )
+            binds = statement.symbols.defines | statement.symbols.mutated_names
+            if only_display and not (binds & needed) and statement.kind != "expression":
+                continue
+            kept.append(statement)
+            needed |= statement.symbols.reads
+        stages[name] = list(reversed(kept))
+
+
+def _rewrite_prepare(
+    stages: dict[str, list[Statement]], code: StageCode, target: str | None
+) -> None:
+    """Statistics and categories learnt once; dataset-level steps only while training."""
+    if code.frame is None:
+        return
+    taken: set[str] = {"raw_columns"}
+    rewritten: list[Statement] = []
+    for statement in stages["prepare"]:
+        reason = is_training_only(statement.node, target)
+        node = statement.node
+        if reason is None:
+            node, _ = learn_statistics(node, code.module_names, taken)
+            node = learn_categories(node, taken)
+        else:
+            node = guard([node], reason)
+        rewritten.append(statement.replaced(node))
+    stages["prepare"] = rewritten
+    code.uses_state = True
+
+
+def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode) -> None:
+    """Printed and displayed metrics become entries of a `metrics` dictionary."""
+    statements = stages["evaluate"]
+    metric_names = {
+        name
+        for s in statements
+        if s.kind == "assign" and _calls_scalar_metric(s)
+        for name in s.symbols.defines
+    }
+    taken: set[str] = set()
+    rewritten: list[Statement] = [
+        statement_of(0, 0, cst.parse_statement("metrics: dict[str, float] = {}"))
+    ]
+    for statement in statements:
+        found = printed_metrics(statement.node, metric_names)
+        found = [item for item in found if not _non_scalar(item[2])]
+        if found:
+            assignments, specs = metric_assignments(found, taken)
+            rewritten += [statement_of(statement.cell, statement.line, a) for a in assignments]
+            code.metrics += [MetricSpec(key, label, statement.cell) for key, label in specs]
+            continue
+        if statement.kind == "expression" and _is_print(statement):
+            continue  # printed text that is not a metric
+        rewritten.append(statement)
+    if len(rewritten) > 1 or statements:
+        stages["evaluate"] = rewritten
+
+
+def _calls_scalar_metric(statement: Statement) -> bool:
+    from scaffold.extract.rewrites.metrics import is_metric_call
+
+    node = statement.node
+    return is_metric_call(node) and not any(
+        call.method in NON_SCALAR_METRICS for call in statement.symbols.calls
+    )
+
+
+def _non_scalar(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Call) and (
+        getattr(node.func, "value", None) in NON_SCALAR_METRICS
+        or (isinstance(node.func, cst.Attribute) and node.func.attr.value in NON_SCALAR_METRICS)
+    )
+
+
+def _is_print(statement: Statement) -> bool:
+    return any(call.dotted == "print" for call in statement.symbols.calls)
+
+
+def _make_functions(
+    analysis: Analysis, stages: dict[str, list[Statement]], code: StageCode
+) -> None:
+    later_reads: set[str] = set()
+    reads_after: dict[str, set[str]] = {}
+    for name in reversed(STAGES):
+        reads_after[name] = set(later_reads)
+        later_reads |= {r for s in stages[name] for r in s.symbols.reads}
+    for name in STAGES:
+        statements = stages[name]
+        if not statements:
+            continue
+        module, function, summary = STAGE_FUNCTIONS[name]
+        parameters = _ordered(free_reads(statements, code.module_names))
+        if name == "evaluate":
+            returns: tuple[str, ...] = ("metrics",)
+        else:
+            returns = tuple(_in_binding_order(produced(statements) & reads_after[name], statements))
+        signature = Signature(function, tuple(parameters), returns)
+        docstring = _docstring(analysis, statements, summary)
+        node = function_def(signature, [s.node for s in statements], docstring=docstring)
+        code.functions.append(StageFunction(name, module, signature, node))
+
+
+def _ordered(parameters: list[str]) -> list[str]:
+    """Data first, then `state` and `settings`."""
+    special = [name for name in SPECIAL_NAMES if name in parameters]
+    return [name for name in parameters if name not in SPECIAL_NAMES] + special
+
+
+def _in_binding_order(names: set[str], statements: Sequence[Statement]) -> list[str]:
+    """`names` in the order the statements first bind them (left to right within one)."""
+    ordered: list[str] = []
+    for statement in statements:
+        bound = (statement.symbols.defines | statement.symbols.mutated_names) & names
+        ordered += [n for n in in_order_of_appearance(bound, statement.code) if n not in ordered]
+    return ordered
+
+
+def _docstring(analysis: Analysis, statements: Sequence[Statement], summary: str) -> str:
+    cells = sorted({s.cell for s in statements if s.cell})
+    headings: list[str] = []
+    for number in cells:
+        heading = _heading_above(analysis, number)
+        if heading and heading not in headings:
+            headings.append(heading)
+    where = ", ".join(str(number) for number in cells)
+    text = summary
+    if headings:
+        text += "\n\nNotebook sections: " + "; ".join(headings) + f" (cells {where})."
+    elif cells:
+        text += f"\n\nFrom notebook cells {where}."
+    return text
+
+
+def _heading_above(analysis: Analysis, number: int) -> str | None:
+    for cell in reversed(analysis.cells[: number - 1]):
+        if cell.cell.kind == "markdown":
+            for line in cell.cell.source.split("\n"):
+                if line.lstrip().startswith("#"):
+                    return line.lstrip("# ").strip()
+        elif cell.role not in (Role.EXPLORE, Role.SKIP):
+            return None
+    return None

@@ -1,0 +1,281 @@
+"""The pipeline package's interface, `pipeline/__init__.py`.
+
+`train` and `evaluate` call the stage functions in the notebook's order; `features` is the step
+the served model applies to raw rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from scaffold.extract.functions import Signature, call_statement, function_def
+from scaffold.extract.statements import Statement, Stmt
+
+if TYPE_CHECKING:
+    from scaffold.analysis import Analysis
+    from scaffold.extract.layout import StageCode
+
+INTERFACE_IMPORTS = {
+    "FeatureState": "from ..learnt import FeatureState",
+    "Model": "from ..model import Model",
+    "TrainingRun": "from ..model import TrainingRun",
+    "Settings": "from ..settings import Settings",
+    "pd": "import pandas as pd",
+    "np": "import numpy as np",
+}
+
+FRAME_HELPERS = '''
+def raw_frame(frame, state):
+    """The raw columns in training's order; when serving, the outcome column comes back empty."""
+    columns = state.statistic("raw_columns", lambda: list(frame.columns))
+    return frame.reindex(columns=columns)
+'''
+
+FRAME_FEATURES = '''
+def features(frame, state):
+    """Raw rows -> the model's inputs, with what training learnt (the service's feature step)."""
+    return model_inputs({prepare_call})
+'''
+
+ARRAY_HELPERS = '''
+def features(frame, state):
+    """Rows arrive as the model's inputs; a model fitted on an array gets an array."""
+    return frame.to_numpy() if state.statistic("array_input", lambda: False) else frame
+
+
+def as_frame(rows):
+    """The model's inputs as a table with column names (`x0`, `x1`, ... for an array)."""
+    if isinstance(rows, pd.DataFrame):
+        return rows
+    table = np.asarray(rows)
+    return pd.DataFrame(table.reshape(len(table), -1)).add_prefix("x")
+
+
+def with_extra_rows(X, y, extra_rows):
+    """`X`, `y` with the rows that came back from feedback appended."""
+    extra_inputs = extra_rows.drop(columns=[TARGET])
+    if isinstance(X, pd.DataFrame):
+        X = pd.concat([X, extra_inputs[X.columns]], ignore_index=True)
+    else:
+        X = np.vstack([np.asarray(X), extra_inputs.to_numpy()])
+    return X, np.concatenate([np.asarray(y), extra_rows[TARGET].to_numpy()])
+'''
+
+
+@dataclass
+class Orchestrator:
+    """What the pipeline package's `__init__` holds, and helpers for other modules."""
+
+    docstring: str
+    body: list[Stmt]
+    module_additions: dict[str, list[Stmt]] = field(default_factory=dict)
+    extra_imports: dict[str, str] = field(default_factory=lambda: dict(INTERFACE_IMPORTS))
+
+
+def orchestrator_module(analysis: Analysis, code: StageCode) -> Orchestrator:
+    """Build `pipeline/__init__.py` for the stages found."""
+    header = [
+        cst.parse_statement(f'TASK = "{analysis.task}"'),
+        cst.parse_statement(f"TARGET = {(analysis.target or 'target')!r}".replace("'", '"')),
+        cst.parse_statement('__all__ = ["TARGET", "TASK", "evaluate", "train"]'),
+    ]
+    docstring = "The notebook's pipeline: " + " -> ".join(f.stage for f in code.functions) + "."
+    if not code.servable:
+        return Orchestrator(docstring, [*header, _run_only(code)])
+    if code.frame is not None:
+        return _frame_pipeline(code, header, docstring)
+    return _array_pipeline(code, header, docstring)
+
+
+def _calls(code: StageCode, stages: Sequence[str], *, then: Sequence[str] = ()) -> list[Stmt]:
+    """Calls of the stage functions; outputs nothing later uses (`then`) are bound to `_`."""
+    functions = [f for stage in stages if (f := code.function(stage)) is not None]
+    statements: list[Stmt] = []
+    for index, function in enumerate(functions):
+        later = set(then) | {p for f in functions[index + 1 :] for p in f.signature.parameters}
+        returns = tuple(
+            name if name in later or not then else "_" for name in function.signature.returns
+        )
+        signature = Signature(function.signature.name, function.signature.parameters, returns)
+        statements.append(call_statement(signature, function.signature.parameters))
+    return statements
+
+
+def _frame_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orchestrator:
+    frame = code.frame
+    assert frame is not None
+    assert code.estimator is not None
+    prepare = code.function("prepare")
+    split = code.function("split")
+    assert split is not None
+    inputs_statements, split_node = _model_inputs(code, split.node)
+    split_index = code.functions.index(split)
+    code.functions[split_index] = type(split)(
+        split.stage, split.module, split.signature, split_node
+    )
+    model_inputs = function_def(
+        Signature("model_inputs", (frame,), (code.features or "X",)),
+        [s.node for s in inputs_statements],
+        docstring="The model's input columns, from the prepared frame.",
+    )
+    prepare_call = (
+        f"{prepare.signature.name}(raw_frame(frame, state), state)"
+        if prepare
+        else "raw_frame(frame, state)"
+    )
+    additions = [
+        cst.parse_module(FRAME_HELPERS).body[0],
+        model_inputs,
+        cst.parse_module(FRAME_FEATURES.format(prepare_call=prepare_call)).body[0],
+    ]
+    train_body: list[Stmt] = [
+        *_calls(code, ["load"]),
+        cst.parse_statement(
+            f"if extra_rows is not None:\n"
+            f"    {frame} = pd.concat([{frame}, extra_rows], ignore_index=True)\n"
+        ),
+        cst.parse_statement(f"inputs = {frame}.drop(columns=[TARGET])"),
+        cst.parse_statement(f"target = {frame}[TARGET]"),
+        cst.parse_statement("state = FeatureState()"),
+        cst.parse_statement(f"{frame} = raw_frame({frame}, state)"),
+        *_calls(code, ["prepare", "split", "train", "evaluate"]),
+        cst.parse_statement(
+            f"served = Model({code.estimator}, features, state.freeze(), list(inputs.columns))"
+        ),
+        cst.parse_statement("return TrainingRun(served, metrics, inputs, target)"),
+    ]
+    evaluate_body: list[Stmt] = [
+        *_calls(code, ["load"]),
+        cst.parse_statement("state = FeatureState()"),
+        cst.parse_statement(f"{frame} = raw_frame({frame}, state)"),
+        *_calls(code, ["prepare", "split"], then=_evaluation_inputs(code)),
+        *_return_call(code, "evaluate"),
+    ]
+    body = [*header, _train_def(train_body), _evaluate_def(evaluate_body)]
+    return Orchestrator(docstring, body, {"features": additions})
+
+
+def _model_inputs(
+    code: StageCode, split_node: cst.FunctionDef
+) -> tuple[list[Statement], cst.FunctionDef]:
+    """The split's statements that make the features, and the split calling `model_inputs`."""
+    from scaffold.extract.statements import statement_of
+
+    features = code.features or "X"
+    chosen: list[Statement] = []
+    kept: list[Stmt] = []
+    replaced = False
+    body = [node for node in split_node.body.body if isinstance(node, Stmt)]
+    for node in body:
+        statement = statement_of(0, 0, node)
+        if features in statement.symbols.defines and not replaced:
+            chosen.append(statement)
+            kept.append(cst.parse_statement(f"{features} = model_inputs({code.frame})"))
+            replaced = True
+        else:
+            kept.append(node)
+    new_split = split_node.with_changes(body=split_node.body.with_changes(body=kept))
+    return chosen, new_split
+
+
+def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orchestrator:
+    assert code.estimator is not None
+    split = code.function("split")
+    assert split is not None
+    x_train, y_train = _split_outputs(split.node)
+    train_body: list[Stmt] = [
+        *_calls(code, ["load", "prepare", "split"]),
+        cst.parse_statement(
+            f"if extra_rows is not None:\n"
+            f"    {x_train}, {y_train} = with_extra_rows({x_train}, {y_train}, extra_rows)\n"
+        ),
+        *_calls(code, ["train", "evaluate"]),
+        cst.parse_statement("state = FeatureState()"),
+        cst.parse_statement(
+            f'state.statistic("array_input", lambda: not isinstance({x_train}, pd.DataFrame))'
+        ),
+        cst.parse_statement(f"inputs = as_frame({x_train})"),
+        cst.parse_statement(
+            f"served = Model({code.estimator}, features, state.freeze(), list(inputs.columns))"
+        ),
+        cst.parse_statement(
+            "return TrainingRun(served, metrics, inputs, "
+            f"pd.Series(np.asarray({y_train}), name=TARGET))"
+        ),
+    ]
+    evaluate_body: list[Stmt] = [
+        *_calls(code, ["load", "prepare", "split"], then=_evaluation_inputs(code)),
+        *_return_call(code, "evaluate"),
+    ]
+    helpers = list(cst.parse_module(ARRAY_HELPERS).body)
+    body = [*header, _train_def(train_body), _evaluate_def(evaluate_body), *helpers]
+    return Orchestrator(docstring, body)
+
+
+def _split_outputs(split_node: cst.FunctionDef) -> tuple[str, str]:
+    """(X_train, y_train) from `X_train, X_test, y_train, y_test = train_test_split(...)`."""
+    for node in split_node.body.body:
+        if isinstance(node, cst.SimpleStatementLine) and isinstance(node.body[0], cst.Assign):
+            target = node.body[0].targets[0].target
+            value = node.body[0].value
+            if (
+                isinstance(target, cst.Tuple)
+                and isinstance(value, cst.Call)
+                and len(target.elements) == 4
+            ):
+                names = [getattr(e.value, "value", None) for e in target.elements]
+                if all(isinstance(n, str) for n in names):
+                    return str(names[0]), str(names[2])
+    return "X_train", "y_train"
+
+
+def _evaluation_inputs(code: StageCode) -> tuple[str, ...]:
+    function = code.function("evaluate")
+    return function.signature.parameters if function else ("metrics",)
+
+
+def _return_call(code: StageCode, stage: str) -> list[Stmt]:
+    """`return evaluate_model(...)`, given the trained model's estimator."""
+    function = code.function(stage)
+    if function is None:
+        return [cst.parse_statement("return {}")]
+    arguments = ", ".join(
+        "model.estimator" if name == code.estimator else name
+        for name in function.signature.parameters
+    )
+    return [cst.parse_statement(f"return {function.signature.name}({arguments})")]
+
+
+def _train_def(body: list[Stmt]) -> cst.FunctionDef:
+    node = cst.parse_module(
+        "def train(settings: Settings, extra_rows: pd.DataFrame | None = None) -> TrainingRun:\n"
+        '    """Run the notebook\'s pipeline; return the fitted model and its metrics.\n\n'
+        "    `extra_rows` (raw inputs plus TARGET, from feedback) join the data before training.\n"
+        '    """\n'
+    ).body[0]
+    assert isinstance(node, cst.FunctionDef)
+    return node.with_changes(body=node.body.with_changes(body=[*node.body.body, *body]))
+
+
+def _evaluate_def(body: list[Stmt]) -> cst.FunctionDef:
+    node = cst.parse_module(
+        "def evaluate(settings: Settings, model: Model) -> dict[str, float]:\n"
+        '    """Score a trained model on the held-out rows, as the notebook did."""\n'
+    ).body[0]
+    assert isinstance(node, cst.FunctionDef)
+    return node.with_changes(body=node.body.with_changes(body=[*node.body.body, *body]))
+
+
+def _run_only(code: StageCode) -> cst.FunctionDef:
+    body = [*_calls(code, ["load", "prepare", "split", "train", "evaluate"])]
+    body.append(cst.parse_statement("return metrics" if code.function("evaluate") else "return {}"))
+    node = cst.parse_module(
+        "def run(settings: Settings) -> dict[str, float]:\n"
+        '    """Run the notebook\'s pipeline and return its metrics."""\n'
+    ).body[0]
+    assert isinstance(node, cst.FunctionDef)
+    return node.with_changes(body=node.body.with_changes(body=[*node.body.body, *body]))

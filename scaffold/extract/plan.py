@@ -1,0 +1,153 @@
+"""Plan the pipeline: which statements go to which stage, and the names that join the stages.
+
+Stages follow the notebook's order and never go back: load -> prepare -> split -> train ->
+evaluate. Each statement moves the pipeline at least to the stage its calls suggest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from scaffold.analysis import Analysis
+from scaffold.analysis.roles import SPLIT_FUNCTIONS, classify_call
+from scaffold.errors import ExtractionError
+from scaffold.extract.statements import Statement
+from scaffold.notebook import Role
+
+STAGES = ("load", "prepare", "split", "train", "evaluate")
+ROLE_STAGE = {
+    Role.LOAD: 0,
+    Role.PREPARE: 1,
+    Role.SPLIT: 2,
+    Role.TRAIN: 3,
+    Role.EVALUATE: 4,
+    Role.PREDICT: 4,
+}
+PIPELINE_ROLES = frozenset(
+    {
+        Role.IMPORTS, Role.CONFIG, Role.DEFINITIONS, Role.LOAD, Role.PREPARE, Role.SPLIT,
+        Role.TRAIN, Role.EVALUATE, Role.PREDICT,
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    """The statements of every stage, in order, and the names that join them.
+
+    Attributes:
+        stages: stage name -> its statements (possibly none).
+        imports: the import statements of the pipeline cells.
+        definitions: the `def` / `class` statements.
+        constants: constant name -> settings key, for config cells' `NAME = literal`.
+        frame: the data frame that flows from load into prepare (`df`), if any.
+        features: the name of the model's input table passed to the split (`X`).
+        target: the name of the outcome passed to the split (`y`).
+        estimator: the name of the fitted model (`model`).
+    """
+
+    stages: dict[str, list[Statement]]
+    imports: list[Statement]
+    definitions: list[Statement]
+    constants: dict[str, str] = field(default_factory=dict)
+    frame: str | None = None
+    features: str | None = None
+    target: str | None = None
+    estimator: str | None = None
+
+
+def statement_stage(
+    statement: Statement, imports: Mapping[str, str], estimators: Mapping[str, str]
+) -> int | None:
+    """The stage a statement's calls suggest, if any."""
+    best: int | None = None
+    for call in statement.symbols.calls:
+        if not call.module_level:
+            continue
+        role = classify_call(call, imports, estimators)
+        stage = ROLE_STAGE.get(role) if role is not None else None
+        if stage is not None and (best is None or stage > best):
+            best = stage
+    return best
+
+
+def check_supported(analysis: Analysis, cells: Sequence[int]) -> None:
+    """Refuse what cannot be extracted faithfully, naming cell and line."""
+    undefined = dict(_undefined(analysis))
+    for number in cells:
+        symbols = analysis.cell(number).symbols
+        if symbols is None:
+            continue
+        if symbols.star_imports:
+            raise ExtractionError(
+                number,
+                f"'from {symbols.star_imports[0]} import *' hides which names the cell uses; "
+                "import the names explicitly",
+                line=_line_of(analysis, number, "import *"),
+            )
+        if symbols.global_statements:
+            raise ExtractionError(
+                number,
+                "a 'global' statement changes module state from inside a function; pass the "
+                "value as a parameter and return it instead",
+                line=symbols.global_statements[0],
+            )
+        if number in undefined:
+            raise ExtractionError(
+                number,
+                f"reads '{undefined[number]}', which no earlier pipeline cell defines (the "
+                "notebook only works when run in another order)",
+            )
+
+
+def _undefined(analysis: Analysis) -> list[tuple[int, str]]:
+    defined: set[str] = set()
+    found = []
+    pipeline = [cell for cell in analysis.cells if cell.role in PIPELINE_ROLES and cell.symbols]
+    import builtins
+
+    known = set(dir(builtins)) | {"display", "get_ipython"}
+    for cell in pipeline:
+        assert cell.symbols is not None
+        for name in sorted(cell.symbols.reads):
+            if name not in defined and name not in known:
+                found.append((cell.number, name))
+        defined |= cell.symbols.defines | cell.symbols.mutated_names
+    return found
+
+
+def _line_of(analysis: Analysis, number: int, text: str) -> int | None:
+    for index, line in enumerate(analysis.cell(number).cell.source.split("\n"), start=1):
+        if text in line:
+            return index
+    return None
+
+
+def split_call_names(statements: Sequence[Statement]) -> tuple[str | None, str | None]:
+    """The names passed as X and y to the split call."""
+    for statement in statements:
+        for call in statement.symbols.calls:
+            if call.method in SPLIT_FUNCTIONS and call.module_level:
+                names = [*call.positional_names, None, None]
+                return names[0], names[1]
+    return None, None
+
+
+def fitted_estimator(statements: Sequence[Statement]) -> str | None:
+    """The name of the last model fitted in the train stage (`model` of `model.fit(...)`)."""
+    found = None
+    for statement in statements:
+        for call in statement.symbols.calls:
+            if call.method == "fit" and call.module_level and "." in call.dotted:
+                receiver = call.dotted.rsplit(".", 1)[0]
+                if "." not in receiver and receiver != "?":
+                    found = receiver
+        for mutation in statement.symbols.mutates:
+            if mutation.how == ".fit()":
+                found = mutation.name
+        fits = any(call.method == "fit" for call in statement.symbols.calls)
+        for name, _ in statement.symbols.constructed:
+            if fits:
+                found = name  # model = Estimator(...).fit(X, y)
+    return found

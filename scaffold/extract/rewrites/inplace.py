@@ -1,0 +1,62 @@
+"""Rewrite pandas' in-place calls as assignments.
+
+`df.drop(columns=c, inplace=True)` becomes `df = df.drop(columns=c)`.
+
+The result is the same frame, but the data flow is visible (the statement binds `df`), the code
+runs on pandas versions that deprecate `inplace`, and a chained `df["a"].fillna(v, inplace=True)`
+becomes `df["a"] = df["a"].fillna(v)`, which is what the notebook meant.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from scaffold.extract.statements import Stmt
+
+
+class InplaceToAssignment(cst.CSTTransformer):
+    """Turn an expression statement `TARGET.method(..., inplace=True)` into an assignment."""
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine:
+        body = [_rewrite(small) for small in updated_node.body]
+        return updated_node.with_changes(body=body)
+
+
+def _rewrite(small: cst.BaseSmallStatement) -> cst.BaseSmallStatement:
+    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+        return small
+    call = small.value
+    if not isinstance(call.func, cst.Attribute) or not _is_assignable(call.func.value):
+        return small
+    inplace = [arg for arg in call.args if arg.keyword and arg.keyword.value == "inplace"]
+    if len(inplace) != 1 or not (
+        isinstance(inplace[0].value, cst.Name) and inplace[0].value.value == "True"
+    ):
+        return small
+    args = [arg for arg in call.args if arg is not inplace[0]]
+    if args:
+        args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    target = call.func.value
+    assert isinstance(target, cst.Name | cst.Subscript | cst.Attribute)
+    return cst.Assign(
+        targets=[cst.AssignTarget(target=target)],
+        value=call.with_changes(args=args),
+    )
+
+
+def _is_assignable(node: cst.BaseExpression) -> bool:
+    """A name, or a column of one (`df`, `df["a"]`, `df.a`): something that can be rebound."""
+    if isinstance(node, cst.Name):
+        return True
+    if isinstance(node, cst.Subscript | cst.Attribute):
+        return _is_assignable(node.value)
+    return False
+
+
+def inplace_to_assignment(node: Stmt) -> Stmt:
+    """`node` with its `inplace=True` calls turned into assignments."""
+    result = node.visit(InplaceToAssignment())
+    assert isinstance(result, Stmt)
+    return result

@@ -1,0 +1,166 @@
+"""Turn printed metrics into entries of the evaluation's metrics dictionary.
+
+`print(f"Accuracy: {accuracy_score(y_test, y_pred):.4f}")` becomes
+`metrics["accuracy"] = float(accuracy_score(y_test, y_pred))`, and the label and format are
+recorded so the number the notebook printed can be found in its output.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import libcst as cst
+
+from scaffold.analysis.roles import METRIC_NAMES, METRIC_SUFFIXES
+from scaffold.extract.statements import Stmt
+
+NUMBER_FORMAT = re.compile(r"^[^{}]*?\.?\d*[efgEFG%]$|^[^{}]*?\.\d+$")
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A metric the notebook printed.
+
+    Attributes:
+        key: its key in the metrics dictionary.
+        label: the text printed before the number (`"Accuracy: "`), used to find the number in
+            the notebook's output.
+        cell: the cell that printed it.
+    """
+
+    key: str
+    label: str
+    cell: int
+
+
+def slug(text: str) -> str:
+    """`"ROC AUC:"` -> `roc_auc`."""
+    return re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()[:40].strip("_")
+
+
+def is_metric_call(node: cst.CSTNode) -> bool:
+    """A call of a metric function or `.score()` anywhere in `node`."""
+    found = False
+
+    class _Finder(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            nonlocal found
+            func = call.func
+            name = (
+                func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+            )
+            if isinstance(name, str) and (name in METRIC_NAMES or name.endswith(METRIC_SUFFIXES)):
+                found = True
+
+    node.visit(_Finder())
+    return found
+
+
+def printed_metrics(
+    statement: Stmt, metric_names: set[str]
+) -> list[tuple[str, str, cst.BaseExpression]]:
+    """The (label, key, expression) of each number a `print(...)` statement shows.
+
+    A value counts as a metric when it calls a metric function, is a name bound to one
+    (`metric_names`), or is printed with a number format (`:.4f`).
+    """
+    call = _print_call(statement)
+    if call is None or not call.args:
+        return []
+    first = call.args[0].value
+    if isinstance(first, cst.FormattedString):
+        return _from_fstring(first, metric_names)
+    if (
+        isinstance(first, cst.Call)
+        and isinstance(first.func, cst.Attribute)
+        and first.func.attr.value == "format"
+        and isinstance(first.func.value, cst.SimpleString)
+    ):
+        template = first.func.value.evaluated_value
+        if isinstance(template, str):
+            label = template.split("{", 1)[0]
+            values = [arg.value for arg in first.args if arg.keyword is None]
+            return _labelled(label, values[:1], metric_names, numeric="{:" in template)
+    if isinstance(first, cst.SimpleString) and len(call.args) >= 2:
+        text = first.evaluated_value
+        if isinstance(text, str):
+            return _labelled(text, [call.args[1].value], metric_names, numeric=False)
+    return []
+
+
+def _print_call(statement: Stmt) -> cst.Call | None:
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    expr = statement.body[0]
+    if (
+        isinstance(expr, cst.Expr)
+        and isinstance(expr.value, cst.Call)
+        and isinstance(expr.value.func, cst.Name)
+        and expr.value.func.value == "print"
+    ):
+        return expr.value
+    return None
+
+
+def _from_fstring(
+    string: cst.FormattedString, metric_names: set[str]
+) -> list[tuple[str, str, cst.BaseExpression]]:
+    found = []
+    label = ""
+    for part in string.parts:
+        if isinstance(part, cst.FormattedStringText):
+            label += part.value
+            continue
+        assert isinstance(part, cst.FormattedStringExpression)
+        spec = "".join(
+            piece.value
+            for piece in (part.format_spec or ())
+            if isinstance(piece, cst.FormattedStringText)
+        )
+        numeric = bool(spec) and bool(NUMBER_FORMAT.match(spec))
+        found += _labelled(label, [part.expression], metric_names, numeric=numeric)
+        label = ""
+    return found
+
+
+def _labelled(
+    label: str, values: list[cst.BaseExpression], metric_names: set[str], *, numeric: bool
+) -> list[tuple[str, str, cst.BaseExpression]]:
+    found = []
+    for value in values:
+        named = isinstance(value, cst.Name) and value.value in metric_names
+        if not (numeric or named or is_metric_call(value)):
+            continue
+        key = value.value if isinstance(value, cst.Name) else slug(label) or _callee(value)
+        found.append((label, key, value))
+    return found
+
+
+def _callee(value: cst.BaseExpression) -> str:
+    if isinstance(value, cst.Call):
+        func = value.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+        return re.sub(r"_score$", "", str(name)) or "metric"
+    return "metric"
+
+
+def metric_assignments(
+    found: list[tuple[str, str, cst.BaseExpression]], taken: set[str], dict_name: str = "metrics"
+) -> tuple[list[cst.SimpleStatementLine], list[tuple[str, str]]]:
+    """`metrics["key"] = float(value)` statements, and (key, label) of each."""
+    statements, specs = [], []
+    for label, base, value in found:
+        key, count = base, 1
+        while key in taken:
+            count += 1
+            key = f"{base}_{count}"
+        taken.add(key)
+        target = cst.Subscript(
+            value=cst.Name(dict_name),
+            slice=[cst.SubscriptElement(cst.Index(cst.SimpleString(f'"{key}"')))],
+        )
+        number = cst.Call(func=cst.Name("float"), args=[cst.Arg(value)])
+        statements.append(cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(target)], number)]))
+        specs.append((key, label))
+    return statements, specs

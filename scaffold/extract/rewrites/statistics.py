@@ -1,0 +1,144 @@
+"""Learn statistics once.
+
+`df["age"].median()` in a feature step becomes
+`state.statistic("age_median", lambda: df["age"].median())`.
+
+While training, the lambda runs and its value is recorded; when serving, the recorded value is
+used, so a single row gets the value learnt from the training data, not its own median.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+import libcst as cst
+
+from scaffold.analysis.symbols import root_name
+from scaffold.extract.statements import Stmt
+
+AGGREGATIONS = frozenset(
+    {
+        "mean", "median", "mode", "std", "var", "min", "max", "sum", "quantile", "nunique",
+        "count", "unique", "value_counts", "idxmax", "idxmin", "prod", "sem", "skew", "kurt",
+        "nlargest", "nsmallest",
+    }
+)  # fmt: skip
+NUMPY_AGGREGATIONS = frozenset(
+    {"mean", "median", "std", "var", "min", "max", "sum", "nanmean", "nanmedian", "nanstd",
+     "percentile", "quantile", "nanpercentile", "unique", "amin", "amax"}
+)  # fmt: skip
+
+
+class LearnStatistics(cst.CSTTransformer):
+    """Wrap whole-column aggregations of data frames in `state.statistic`."""
+
+    def __init__(self, modules: Collection[str], taken: set[str], state_name: str = "state"):
+        super().__init__()
+        self.modules = modules
+        self.taken = taken
+        self.state_name = state_name
+        self.learnt: list[str] = []
+        self._wrappers: set[int] = set()
+        self._depth = 0
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._depth += 1
+
+    def leave_Lambda(self, original_node: cst.Lambda, updated_node: cst.Lambda) -> cst.Lambda:
+        self._depth -= 1
+        return updated_node
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # a function's body runs per call; its aggregations are its own business
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if self._depth or not self._is_statistic(original_node):
+            return updated_node
+        return self._wrap(updated_node, self._name_for(original_node))
+
+    def leave_Subscript(
+        self, original_node: cst.Subscript, updated_node: cst.Subscript
+    ) -> cst.BaseExpression:
+        # `df["a"].mode()[0]`: the statistic is the first mode, not the list of modes
+        inner = updated_node.value
+        if id(inner) in self._wrappers and isinstance(inner, cst.Call):
+            name_arg, lambda_arg = inner.args
+            assert isinstance(lambda_arg.value, cst.Lambda)
+            body = updated_node.with_changes(value=lambda_arg.value.body)
+            self._wrappers.discard(id(inner))
+            return self._wrap(body, None, name_arg)
+        return updated_node
+
+    def _is_statistic(self, call: cst.Call) -> bool:
+        if any(
+            arg.keyword is not None
+            and arg.keyword.value == "axis"
+            and isinstance(arg.value, cst.Integer | cst.SimpleString)
+            and getattr(arg.value, "value", "") in ("1", "'columns'", '"columns"')
+            for arg in call.args
+        ):
+            return False  # row-wise: computed from the row itself
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return False
+        method = func.attr.value
+        receiver = root_name(func.value)
+        if receiver in self.modules:
+            # np.mean(df["a"]): a module function over a frame
+            return (
+                method in NUMPY_AGGREGATIONS
+                and bool(call.args)
+                and root_name(call.args[0].value) not in (None, *self.modules)
+            )
+        return method in AGGREGATIONS and receiver is not None
+
+    def _name_for(self, call: cst.Call) -> str:
+        func = call.func
+        assert isinstance(func, cst.Attribute)
+        column = _column_of(func.value) or (_column_of(call.args[0].value) if call.args else None)
+        base = f"{column}_{func.attr.value}" if column else func.attr.value
+        base = re.sub(r"\W+", "_", base).strip("_").lower() or "statistic"
+        name, count = base, 1
+        while name in self.taken:
+            count += 1
+            name = f"{base}_{count}"
+        self.taken.add(name)
+        self.learnt.append(name)
+        return name
+
+    def _wrap(
+        self, expression: cst.BaseExpression, name: str | None, name_arg: cst.Arg | None = None
+    ) -> cst.Call:
+        first = name_arg or cst.Arg(cst.SimpleString(repr(name)))
+        wrapper = cst.Call(
+            func=cst.Attribute(cst.Name(self.state_name), cst.Name("statistic")),
+            args=[
+                first.with_changes(comma=cst.MaybeSentinel.DEFAULT),
+                cst.Arg(cst.Lambda(params=cst.Parameters(), body=expression)),
+            ],
+        )
+        self._wrappers.add(id(wrapper))
+        return wrapper
+
+
+def _column_of(node: cst.BaseExpression) -> str | None:
+    """`"age"` for `df["age"]` or `df.age`."""
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            value = index.value.evaluated_value
+            return value if isinstance(value, str) else None
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+        return node.attr.value
+    return None
+
+
+def learn_statistics(
+    node: Stmt, modules: Collection[str], taken: set[str]
+) -> tuple[Stmt, list[str]]:
+    """`node` with its statistics wrapped, and the names they are recorded under."""
+    transformer = LearnStatistics(modules, taken)
+    result = node.visit(transformer)
+    assert isinstance(result, Stmt)
+    return result, transformer.learnt

@@ -1,0 +1,81 @@
+"""Keep dataset-level steps out of serving: they run only while training.
+
+Dropping rows (`dropna`, `drop_duplicates`, boolean filters, `query`, `sample`) and anything that
+uses the outcome column makes sense for a training set, not for a request: such a statement is
+wrapped in `if state.fitting:`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+
+from scaffold.extract.statements import Stmt
+
+ROW_DROPPING_METHODS = frozenset(
+    {"dropna", "drop_duplicates", "query", "sample", "head", "tail", "nlargest", "nsmallest"}
+)
+
+
+def is_training_only(node: Stmt, target: str | None) -> str | None:
+    """Why `node` is a training-only step, or None when it applies to single rows too."""
+    finder = _Finder(target)
+    node.visit(finder)
+    return finder.reason
+
+
+class _Finder(cst.CSTVisitor):
+    def __init__(self, target: str | None) -> None:
+        self.target = target
+        self.reason: str | None = None
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if self.target is not None and node.evaluated_value == self.target and not self.reason:
+            self.reason = f"uses the outcome column {self.target!r}"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ROW_DROPPING_METHODS:
+            self.reason = self.reason or f"drops rows (.{func.attr.value}())"
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "drop"
+            and any(
+                arg.keyword is not None and arg.keyword.value in ("index", "labels")
+                for arg in node.args
+            )
+        ):
+            self.reason = self.reason or "drops rows (.drop(index=...))"
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        # df = df[df["age"] > 0] / df = df.loc[mask]: a row filter
+        value = node.value
+        if isinstance(value, cst.Subscript) and len(value.slice) == 1:
+            index = value.slice[0].slice
+            if isinstance(index, cst.Index) and not isinstance(
+                index.value, cst.SimpleString | cst.List | cst.ConcatenatedString
+            ):
+                if isinstance(value.value, cst.Attribute) and value.value.attr.value == "loc":
+                    self.reason = self.reason or "keeps only some rows (.loc[...])"
+                elif isinstance(
+                    index.value, cst.Comparison | cst.BinaryOperation | cst.UnaryOperation
+                ):
+                    self.reason = self.reason or "keeps only some rows (a boolean filter)"
+            elif isinstance(index, cst.Slice):
+                self.reason = self.reason or "keeps only some rows (a slice)"
+
+
+def guard(statements: Sequence[Stmt], reason: str, state_name: str = "state") -> cst.If:
+    """`if state.fitting:  # training only: REASON` around `statements`."""
+    body = [statements[0].with_changes(leading_lines=[]), *statements[1:]]
+    return cst.If(
+        test=cst.Attribute(cst.Name(state_name), cst.Name("fitting")),
+        body=cst.IndentedBlock(
+            body=body,
+            header=cst.TrailingWhitespace(
+                whitespace=cst.SimpleWhitespace("  "),
+                comment=cst.Comment(f"# training only: {reason}"),
+            ),
+        ),
+    )
