@@ -33,6 +33,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
 REQUEST_TIMEOUT_S = 60.0
 FLOAT_TOLERANCE = 1e-9
-REASON_WIDTH = 48
+REASON_WIDTH = 60
 # Environment variables of the generated runtime that would point it away from its defaults.
 RUNTIME_VARIABLES = (
     "ARTIFACTS_DIR",
@@ -55,7 +56,10 @@ RUNTIME_VARIABLES = (
     "MAX_INSTANCES",
     "DRIFT_WINDOW",
 )
-CELL_REFUSAL = re.compile(r"\bcell \d+")
+CELL_REFUSAL = re.compile(r"^cell \d+")  # `cell 7: ...`, `cell 7, line 3: ...`
+RUFF_FINDING = re.compile(r"^.+?:\d+:\d+: ([A-Z]+[0-9]+) ")  # path[:cell N]:line:col: CODE msg
+MISSING_MODULE = re.compile(r"No module named '([\w.]+)'")
+PYTEST_NOISE = re.compile(r", \d+ warnings?| in [\d.]+s( \([\d:]+\))?")
 LOOPBACK = "127.0.0.1"
 
 
@@ -123,7 +127,7 @@ def first_line(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
         return ""
-    return lines[-1] if lines[0].startswith("Traceback") else lines[0]
+    return lines[-1] if "Traceback (most recent call last)" in lines[0] else lines[0]
 
 
 def last_line(text: str) -> str:
@@ -143,6 +147,7 @@ def project_env(project: Path) -> dict[str, str]:
     paths = [str(project / "src"), env.get("PYTHONPATH", "")]
     env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["_TYPER_STANDARD_TRACEBACK"] = "1"  # plain tracebacks from typer CLIs, not rich boxes
     return env
 
 
@@ -163,6 +168,15 @@ def run(command: list[str], cwd: Path, timeout: float, env: dict[str, str] | Non
             time.perf_counter() - start,
         )
     return Ran(done.returncode, done.stdout, done.stderr, time.perf_counter() - start)
+
+
+def not_installed(text: str, package: str | None) -> str | None:
+    """`not installed: X` if `text` says a third-party module X (not the project's) is missing."""
+    for match in MISSING_MODULE.finditer(text):
+        top = match.group(1).split(".")[0]
+        if top != package:
+            return f"not installed: {top}"
+    return None
 
 
 def failure_of(ran: Ran, what: str, timeout: float) -> str:
@@ -303,28 +317,46 @@ def level_scaffold(notebook: Path, project: Path) -> Step:
         return Step("ok", seconds=ran.seconds)
     reason = failure_of(ran, "scaffold", COMMAND_TIMEOUT_S)
     reason = reason.removeprefix("scaffold: error: ")
-    status = "refused" if CELL_REFUSAL.search(reason) else "FAIL"
+    status = "refused" if CELL_REFUSAL.match(reason) else "FAIL"
     return Step(status, reason, ran.seconds, tail(ran.stderr or ran.stdout))
 
 
+def ruff_codes(output: str) -> str:
+    """`ruff check` concise output as rule codes by count, e.g. `F841 x3, B905 x1 [1 in .ipynb]`.
+
+    Findings in the copied notebook (`notebooks/*.ipynb`) are counted apart.
+    """
+    codes: Counter[str] = Counter()
+    in_notebooks = 0
+    for line in output.splitlines():
+        match = RUFF_FINDING.match(line)
+        if match:
+            codes[match.group(1)] += 1
+            in_notebooks += ".ipynb:" in line
+    text = ", ".join(f"{code} x{count}" for code, count in codes.most_common())
+    return f"{text} [{in_notebooks} in .ipynb]" if in_notebooks else text
+
+
 def level_ruff(project: Path) -> Step:
-    """L2: `ruff check .` and `ruff format --check .` in the project."""
+    """L2: `ruff check .` and `ruff format --check .` in the project (both run, both reported)."""
     ruff = [sys.executable, "-m", "ruff"]
-    checks = (
-        ("ruff check", [*ruff, "check", "--output-format", "concise", "."]),
-        ("ruff format", [*ruff, "format", "--check", "."]),
-    )
-    seconds = 0.0
-    for what, command in checks:
-        ran = run(command, project, COMMAND_TIMEOUT_S)
-        seconds += ran.seconds
-        if ran.code != 0:
-            reason = f"{what}: {failure_of(ran, what, COMMAND_TIMEOUT_S)}"
-            return Step("FAIL", reason, seconds, tail(ran.stdout + ran.stderr))
-    return Step("ok", seconds=seconds)
+    check = run([*ruff, "check", "--output-format", "concise", "."], project, COMMAND_TIMEOUT_S)
+    layout = run([*ruff, "format", "--check", "."], project, COMMAND_TIMEOUT_S)
+    seconds = check.seconds + layout.seconds
+    reasons = []
+    if check.code != 0:
+        codes = ruff_codes(check.stdout)
+        reasons.append(f"check {codes}" if codes else failure_of(check, "check", COMMAND_TIMEOUT_S))
+    if layout.code != 0:
+        files = [line for line in layout.stdout.splitlines() if line.startswith("Would reformat")]
+        reasons.append(f"format {len(files)} file(s)" if files else failure_of(layout, "format", 0))
+    if not reasons:
+        return Step("ok", seconds=seconds)
+    detail = {"check": tail(check.stdout + check.stderr), "format": tail(layout.stdout)}
+    return Step("FAIL", "; ".join(reasons), seconds, detail)
 
 
-def level_pytest(project: Path) -> Step:
+def level_pytest(project: Path, package: str | None = None) -> Step:
     """L3: the generated tests pass."""
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     ran = run(command, project, PYTEST_TIMEOUT_S, project_env(project))
@@ -332,13 +364,29 @@ def level_pytest(project: Path) -> Step:
         return Step("ok", last_line(ran.stdout), ran.seconds)
     if ran.code is None:
         return Step("FAIL", f"timed out after {PYTEST_TIMEOUT_S} s", ran.seconds, tail(ran.stdout))
+    output = ran.stdout + ran.stderr
     failed = [line.split(" - ")[0] for line in ran.stdout.splitlines() if line.startswith("FAILED")]
     errors = [line.split(" - ")[0] for line in ran.stdout.splitlines() if line.startswith("ERROR")]
-    summary = last_line(ran.stdout) or first_line(ran.stderr)
-    first = (failed or errors or [""])[0].split("::")[-1]
-    reason = f"{summary.strip('= ')}; {first}" if first else summary.strip("= ")
-    detail = {"failed": failed, "errors": errors, "output": tail(ran.stdout + ran.stderr, 80)}
+    summary = PYTEST_NOISE.sub("", last_line(ran.stdout).strip("= "))
+    if not (failed or errors):  # collection or conftest failure: the last `E   ...` line says why
+        explained = [line[1:].strip() for line in output.splitlines() if line.startswith("E ")]
+        summary = (explained or [first_line(ran.stderr) or summary])[-1]
+        summary = not_installed(output, package) or summary
+    first = test_label((failed or errors or [""])[0])
+    reason = f"{summary}; {first}" if first else summary
+    detail = {"failed": failed, "errors": errors, "output": tail(output, 80)}
     return Step("FAIL", reason, ran.seconds, detail)
+
+
+def test_label(line: str) -> str:
+    """`FAILED tests/test_x.py::test_y[p] - ...` as `test_x::test_y[p]`, or `test_x[p]` if long."""
+    node = line.split(" ", 1)[-1].split(" - ")[0] if line else ""
+    module, _, name = node.partition("::")
+    module = Path(module).stem
+    label = f"{module}::{name}" if name else module
+    if len(label) > 32 and "[" in name:
+        label = f"{module}[{name.split('[', 1)[1]}"
+    return label
 
 
 def level_train(project: Path, package: str) -> Step:
@@ -348,7 +396,8 @@ def level_train(project: Path, package: str) -> Step:
     command = [sys.executable, "-m", package, "train"]
     ran = run(command, project, TRAIN_TIMEOUT_S, project_env(project))
     if ran.code != 0:
-        reason = f"train: {failure_of(ran, 'train', TRAIN_TIMEOUT_S)}"
+        missing = not_installed(ran.stderr, package)
+        reason = f"train: {missing or failure_of(ran, 'train', TRAIN_TIMEOUT_S)}"
         return Step("FAIL", reason, ran.seconds, tail(ran.stderr or ran.stdout))
     if not metrics_path.is_file():
         return Step("FAIL", "train wrote no artifacts/metrics.json", ran.seconds)
@@ -454,7 +503,7 @@ def climb(notebook: Path, work: Path, skip_serve: bool) -> NotebookResult:
     steps["L2"] = level_ruff(project)
     if steps["L2"].status != "ok":
         return result
-    steps["L3"] = level_pytest(project)
+    steps["L3"] = level_pytest(project, result.package)
     if steps["L3"].status != "ok":
         return result
     steps["L4"] = level_train(project, result.package)

@@ -101,7 +101,10 @@ def _build(spec: ProjectSpec, root: Path) -> None:
     (root / "notebooks").mkdir(exist_ok=True)
     shutil.copy2(spec.notebook, root / "notebooks" / spec.notebook.name)
     (root / "tests" / "test_reproduction.py").write_text(
-        reproduction_test(spec.package, spec.printed, spec.notebook.name), encoding="utf-8"
+        reproduction_test(
+            spec.package, spec.printed, spec.notebook.name, unseeded=spec.extraction.unseeded
+        ),
+        encoding="utf-8",
     )
 
 

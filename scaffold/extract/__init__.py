@@ -31,6 +31,7 @@ class Extraction:
         data_files: notebook-relative data path -> project-relative path to copy it to.
         metrics: the metrics the evaluation returns that the notebook printed.
         servable: whether the model answers single raw rows (a service is generated).
+        unseeded: whether a random step has no seed (the notebook's numbers vary by run).
         left_out: (cell, role, reason) of every code cell not in the pipeline.
         warnings: what the user should look at.
     """
@@ -40,6 +41,7 @@ class Extraction:
     data_files: dict[str, str]
     metrics: tuple[MetricSpec, ...]
     servable: bool
+    unseeded: bool = False
     left_out: tuple[tuple[int, str, str], ...] = ()
     warnings: tuple[Finding, ...] = field(default=())
 
@@ -68,6 +70,7 @@ def extract(analysis: Analysis) -> Extraction:
         data_files=data_files,
         metrics=tuple(stages.metrics),
         servable=stages.servable,
+        unseeded=stages.unseeded,
         left_out=left_out,
         warnings=tuple(stages.warnings),
     )

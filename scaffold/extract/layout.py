@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from scaffold.analysis import Analysis, Finding, parse_cell
-from scaffold.analysis.roles import PLOT_MODULES, classify_call, qualify
+from scaffold.analysis.roles import PLOT_MODULES, SPLIT_FUNCTIONS, classify_call, qualify
+from scaffold.errors import ExtractionError
 from scaffold.extract.functions import (
     Signature,
     free_reads,
@@ -16,7 +18,13 @@ from scaffold.extract.functions import (
     in_order_of_appearance,
     produced,
 )
-from scaffold.extract.plan import STAGES, fitted_estimator, split_call_names, statement_stage
+from scaffold.extract.plan import (
+    STAGES,
+    fitted_estimator,
+    split_call_names,
+    split_outputs,
+    statement_stage,
+)
 from scaffold.extract.rewrites.categories import learn_categories
 from scaffold.extract.rewrites.inplace import inplace_to_assignment
 from scaffold.extract.rewrites.metrics import MetricSpec, metric_assignments, printed_metrics
@@ -33,8 +41,26 @@ STAGE_FUNCTIONS = {
     "train": ("model", "train_model", "Fit the model."),
     "evaluate": ("evaluation", "evaluate_model", "Score the model on the held-out rows."),
 }
+RESERVED_NAMES = frozenset(
+    {
+        "state",
+        "settings",
+        "extra_rows",
+        "raw_inputs",
+        "raw_target",
+        "served_model",
+        "model_inputs",
+        "feature_step",
+        "raw_frame",
+        "as_frame",
+        "with_extra_rows",
+    }
+)
+"""Names the generated `train` and feature step bind themselves."""
 NON_SCALAR_METRICS = frozenset({"classification_report", "confusion_matrix"})
 SPECIAL_NAMES = ("state", "settings")
+NEUTRAL = frozenset({"zip", "enumerate", "range", "len", "sorted", "reversed", "list", "dict"})
+"""Builtins a plotting loop calls that do not make it part of the pipeline."""
 
 
 @dataclass(frozen=True)
@@ -60,14 +86,19 @@ class StageCode:
     features: str | None = None
     target: str | None = None
     estimator: str | None = None
-    inputs_function: StageFunction | None = None
-    uses_state: bool = False
+    unseeded: bool = False
+    metrics_name: str = "metrics"
     module_names: set[str] = field(default_factory=set)
+    stage_statements: dict[str, list[Statement]] = field(default_factory=dict)
 
     @property
     def servable(self) -> bool:
-        """A fitted estimator fed by a split: it can score new rows."""
+        """A single fitted estimator fed by a train/test split: it can score new rows."""
         return self.estimator is not None and self.features is not None
+
+    def statements(self, stage: str) -> list[Statement]:
+        """The statements of `stage` after every rewrite."""
+        return self.stage_statements.get(stage, [])
 
     def function(self, stage: str) -> StageFunction | None:
         """The function of `stage`, if the notebook has that stage."""
@@ -110,8 +141,6 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
                 continue  # the constant is a setting now
             elif not _is_display(statement, analysis.imports, estimators):
                 suggested = statement_stage(statement, analysis.imports, estimators)
-                if any(name in fitted for name, _ in statement.symbols.constructed):
-                    suggested = max(suggested or 0, TRAIN_STAGE)  # the model's constructor
                 stage = max(stage, suggested if suggested is not None else stage)
                 if _is_print(statement) and STAGES[stage] != "evaluate":
                     continue  # printed for a look, not part of the pipeline
@@ -119,16 +148,35 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
     stages: dict[str, list[Statement]] = {name: [] for name in STAGES}
     for index, statement in body:
         stages[STAGES[index]].append(statement)
+    _move_constructors_to_training(stages, fitted)
     code = StageCode([], helpers, imports, [], warnings)
     code.module_names = (
         set(analysis.imports)
         | {name for h in helpers for name in h.symbols.defines}
         | {item.alias for s in imports for item in s.symbols.imports}
     )
+    taken = code.module_names | {
+        name
+        for number in pipeline
+        if (symbols := analysis.cell(number).symbols) is not None
+        for name in symbols.defines | symbols.reads
+    }
+    code.metrics_name = next(n for n in ("metrics", "scores", "metric_values") if n not in taken)
+    clashes = sorted(taken & RESERVED_NAMES)
+    if clashes:
+        raise ExtractionError(
+            pipeline[0],
+            f"the notebook's name '{clashes[0]}' is one the generated pipeline uses itself; "
+            "rename it in the notebook",
+        )
     _join_names(analysis, stages, code)
     _drop_unused_exploration(stages, analysis, estimators)
     _rewrite_prepare(stages, code, analysis.target)
     _rewrite_evaluate(stages, code)
+    unseeded = _unseeded_randomness(stages)
+    code.warnings += unseeded
+    code.unseeded = bool(unseeded)
+    code.stage_statements = stages
     _make_functions(analysis, stages, code)
     return code
 
@@ -147,6 +195,32 @@ def _fitted_names(analysis: Analysis, pipeline: Sequence[int]) -> set[str]:
             if call.method == "fit" and call.module_level and call.dotted.count(".") == 1:
                 names.add(call.dotted.split(".")[0])
     return names
+
+
+def _move_constructors_to_training(stages: dict[str, list[Statement]], fitted: set[str]) -> None:
+    """`clf = SVC(gamma=0.001)` written before the split belongs to training.
+
+    Moving it is safe when nothing between it and the training reads or rebinds what it binds,
+    or rebinds what it reads.
+    """
+    earlier = list(STAGES[:TRAIN_STAGE])
+    for stage in reversed(earlier):
+        statements = stages[stage]
+        for index in range(len(statements) - 1, -1, -1):
+            statement = statements[index]
+            constructed = {name for name, _ in statement.symbols.constructed}
+            if not constructed or not constructed <= fitted or statement.symbols.mutates:
+                continue
+            after = statements[index + 1 :] + [
+                s for later in STAGES[STAGES.index(stage) + 1 : TRAIN_STAGE] for s in stages[later]
+            ]
+            touched = set().union(
+                *(s.symbols.reads | s.symbols.defines | s.symbols.mutated_names for s in after)
+            )
+            rebound = set().union(*(s.symbols.defines | s.symbols.mutated_names for s in after))
+            if constructed & touched or statement.symbols.reads & rebound:
+                continue
+            stages["train"].insert(0, statements.pop(index))
 
 
 def _cell_statements(analysis: Analysis, number: int, constants: dict[str, str]) -> list[Statement]:
@@ -219,7 +293,9 @@ def _drop_unused_exploration(
     for name in reversed(STAGES):
         kept: list[Statement] = []
         for statement in reversed(stages[name]):
-            calls = [c for c in statement.symbols.calls if c.module_level]
+            calls = [
+                c for c in statement.symbols.calls if c.module_level and c.dotted not in NEUTRAL
+            ]
             only_display = bool(calls) and all(
                 classify_call(c, analysis.imports, estimators) is Role.EXPLORE for c in calls
             )
@@ -249,7 +325,6 @@ def _rewrite_prepare(
             node = guard([node], reason)
         rewritten.append(statement.replaced(node))
     stages["prepare"] = rewritten
-    code.uses_state = True
 
 
 def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode) -> None:
@@ -263,21 +338,56 @@ def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode) -> No
     }
     taken: set[str] = set()
     rewritten: list[Statement] = [
-        statement_of(0, 0, cst.parse_statement("metrics: dict[str, float] = {}"))
+        statement_of(0, 0, cst.parse_statement(f"{code.metrics_name}: dict[str, float] = {{}}"))
     ]
     for statement in statements:
         found = printed_metrics(statement.node, metric_names)
         found = [item for item in found if not _non_scalar(item[2])]
         if found:
-            assignments, specs = metric_assignments(found, taken)
+            assignments, specs = metric_assignments(found, taken, code.metrics_name)
             rewritten += [statement_of(statement.cell, statement.line, a) for a in assignments]
             code.metrics += [MetricSpec(key, label, statement.cell) for key, label in specs]
             continue
         if statement.kind == "expression" and _is_print(statement):
             continue  # printed text that is not a metric
         rewritten.append(statement)
+    names = split_outputs(stages["split"])
+    if not code.metrics and code.estimator and names:
+        score = (
+            f'{code.metrics_name}["score"] = float({code.estimator}.score({names[1]}, {names[3]}))'
+        )
+        rewritten.append(statement_of(0, 0, cst.parse_statement(score)))
     if len(rewritten) > 1 or statements:
         stages["evaluate"] = rewritten
+
+
+RANDOMISED = re.compile(
+    r"^(RandomForest|ExtraTrees?|GradientBoosting|HistGradientBoosting|DecisionTree|MLP|SGD|"
+    r"Bagging|AdaBoost|IsolationForest|KMeans|MiniBatchKMeans|RandomizedSearchCV|"
+    r"RandomSurvivalForest|XGB|LGBM|CatBoost)"
+)
+
+
+def _unseeded_randomness(stages: dict[str, list[Statement]]) -> list[Finding]:
+    """Random steps without a seed: their numbers change from run to run."""
+    findings = []
+    for statement in (s for name in STAGES for s in stages[name]):
+        for call in statement.symbols.calls:
+            method = call.method
+            seeded = "random_state" in call.keywords or "seed" in call.keywords
+            shuffled = method in SPLIT_FUNCTIONS and "shuffle" not in call.keywords
+            if seeded or not (RANDOMISED.match(method) or shuffled):
+                continue
+            findings.append(
+                Finding(
+                    f"{call.dotted}(...) has no random_state: its results change from run to "
+                    "run, so the notebook's numbers can only be matched approximately; set one "
+                    "to make training reproducible",
+                    cell=statement.cell,
+                    line=statement.line,
+                )
+            )
+    return findings
 
 
 def _calls_scalar_metric(statement: Statement) -> bool:
@@ -315,7 +425,7 @@ def _make_functions(
         module, function, summary = STAGE_FUNCTIONS[name]
         parameters = _ordered(free_reads(statements, code.module_names))
         if name == "evaluate":
-            returns: tuple[str, ...] = ("metrics",)
+            returns: tuple[str, ...] = (code.metrics_name,)
         else:
             returns = tuple(_in_binding_order(produced(statements) & reads_after[name], statements))
         signature = Signature(function, tuple(parameters), returns)

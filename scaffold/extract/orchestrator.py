@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from scaffold.extract.functions import Signature, call_statement, function_def
+from scaffold.extract.plan import split_outputs
 from scaffold.extract.statements import Statement, Stmt
 
 if TYPE_CHECKING:
@@ -36,13 +37,13 @@ def raw_frame(frame, state):
 '''
 
 FRAME_FEATURES = '''
-def features(frame, state):
+def feature_step(frame, state):
     """Raw rows -> the model's inputs, with what training learnt (the service's feature step)."""
     return model_inputs({prepare_call})
 '''
 
 ARRAY_HELPERS = '''
-def features(frame, state):
+def feature_step(frame, state):
     """Rows arrive as the model's inputs; a model fitted on an array gets an array."""
     return frame.to_numpy() if state.statistic("array_input", lambda: False) else frame
 
@@ -138,21 +139,21 @@ def _frame_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orch
             f"if extra_rows is not None:\n"
             f"    {frame} = pd.concat([{frame}, extra_rows], ignore_index=True)\n"
         ),
-        cst.parse_statement(f"inputs = {frame}.drop(columns=[TARGET])"),
-        cst.parse_statement(f"target = {frame}[TARGET]"),
+        cst.parse_statement(f"raw_inputs = {frame}.drop(columns=[TARGET])"),
+        cst.parse_statement(f"raw_target = {frame}[TARGET]"),
         cst.parse_statement("state = FeatureState()"),
         cst.parse_statement(f"{frame} = raw_frame({frame}, state)"),
         *_calls(code, ["prepare", "split", "train", "evaluate"]),
+        _served_model(code),
         cst.parse_statement(
-            f"served = Model({code.estimator}, features, state.freeze(), list(inputs.columns))"
+            f"return TrainingRun(served_model, {code.metrics_name}, raw_inputs, raw_target)"
         ),
-        cst.parse_statement("return TrainingRun(served, metrics, inputs, target)"),
     ]
     evaluate_body: list[Stmt] = [
         *_calls(code, ["load"]),
         cst.parse_statement("state = FeatureState()"),
         cst.parse_statement(f"{frame} = raw_frame({frame}, state)"),
-        *_calls(code, ["prepare", "split"], then=_evaluation_inputs(code)),
+        *_calls(code, ["prepare", "split", *_training_needed(code)], then=_evaluation_inputs(code)),
         *_return_call(code, "evaluate"),
     ]
     body = [*header, _train_def(train_body), _evaluate_def(evaluate_body)]
@@ -186,7 +187,8 @@ def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orch
     assert code.estimator is not None
     split = code.function("split")
     assert split is not None
-    x_train, y_train = _split_outputs(split.node)
+    names = split_outputs(code.statements("split"))
+    x_train, y_train = (names[0], names[2]) if names else ("X_train", "y_train")
     train_body: list[Stmt] = [
         *_calls(code, ["load", "prepare", "split"]),
         cst.parse_statement(
@@ -198,17 +200,19 @@ def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orch
         cst.parse_statement(
             f'state.statistic("array_input", lambda: not isinstance({x_train}, pd.DataFrame))'
         ),
-        cst.parse_statement(f"inputs = as_frame({x_train})"),
+        cst.parse_statement(f"raw_inputs = as_frame({x_train})"),
+        _served_model(code),
         cst.parse_statement(
-            f"served = Model({code.estimator}, features, state.freeze(), list(inputs.columns))"
-        ),
-        cst.parse_statement(
-            "return TrainingRun(served, metrics, inputs, "
+            f"return TrainingRun(served_model, {code.metrics_name}, raw_inputs, "
             f"pd.Series(np.asarray({y_train}), name=TARGET))"
         ),
     ]
     evaluate_body: list[Stmt] = [
-        *_calls(code, ["load", "prepare", "split"], then=_evaluation_inputs(code)),
+        *_calls(
+            code,
+            ["load", "prepare", "split", *_training_needed(code)],
+            then=_evaluation_inputs(code),
+        ),
         *_return_call(code, "evaluate"),
     ]
     helpers = list(cst.parse_module(ARRAY_HELPERS).body)
@@ -216,26 +220,18 @@ def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orch
     return Orchestrator(docstring, body)
 
 
-def _split_outputs(split_node: cst.FunctionDef) -> tuple[str, str]:
-    """(X_train, y_train) from `X_train, X_test, y_train, y_test = train_test_split(...)`."""
-    for node in split_node.body.body:
-        if isinstance(node, cst.SimpleStatementLine) and isinstance(node.body[0], cst.Assign):
-            target = node.body[0].targets[0].target
-            value = node.body[0].value
-            if (
-                isinstance(target, cst.Tuple)
-                and isinstance(value, cst.Call)
-                and len(target.elements) == 4
-            ):
-                names = [getattr(e.value, "value", None) for e in target.elements]
-                if all(isinstance(n, str) for n in names):
-                    return str(names[0]), str(names[2])
-    return "X_train", "y_train"
+def _training_needed(code: StageCode) -> list[str]:
+    """["train"] when the evaluation reads what training makes besides the model itself."""
+    evaluation, training = code.function("evaluate"), code.function("train")
+    if evaluation is None or training is None:
+        return []
+    others = set(training.signature.returns) - {code.estimator}
+    return ["train"] if others & set(evaluation.signature.parameters) else []
 
 
 def _evaluation_inputs(code: StageCode) -> tuple[str, ...]:
     function = code.function("evaluate")
-    return function.signature.parameters if function else ("metrics",)
+    return function.signature.parameters if function else (code.metrics_name,)
 
 
 def _return_call(code: StageCode, stage: str) -> list[Stmt]:
@@ -248,6 +244,14 @@ def _return_call(code: StageCode, stage: str) -> list[Stmt]:
         for name in function.signature.parameters
     )
     return [cst.parse_statement(f"return {function.signature.name}({arguments})")]
+
+
+def _served_model(code: StageCode) -> Stmt:
+    """`served_model = Model(...)`: the estimator, the feature step and what it learnt."""
+    return cst.parse_statement(
+        f"served_model = Model({code.estimator}, feature_step, state.freeze(), "
+        "list(raw_inputs.columns))"
+    )
 
 
 def _train_def(body: list[Stmt]) -> cst.FunctionDef:
@@ -272,7 +276,11 @@ def _evaluate_def(body: list[Stmt]) -> cst.FunctionDef:
 
 def _run_only(code: StageCode) -> cst.FunctionDef:
     body = [*_calls(code, ["load", "prepare", "split", "train", "evaluate"])]
-    body.append(cst.parse_statement("return metrics" if code.function("evaluate") else "return {}"))
+    body.append(
+        cst.parse_statement(
+            f"return {code.metrics_name}" if code.function("evaluate") else "return {}"
+        )
+    )
     node = cst.parse_module(
         "def run(settings: Settings) -> dict[str, float]:\n"
         '    """Run the notebook\'s pipeline and return its metrics."""\n'

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import libcst as cst
+
 from scaffold.analysis import Analysis
 from scaffold.analysis.roles import SPLIT_FUNCTIONS, classify_call
 from scaffold.errors import ExtractionError
@@ -134,10 +136,35 @@ def split_call_names(statements: Sequence[Statement]) -> tuple[str | None, str |
     return None, None
 
 
+def split_outputs(statements: Sequence[Statement]) -> tuple[str, ...] | None:
+    """`(X_train, X_test, y_train, y_test)` as the split statement names them, if it does."""
+    for statement in statements:
+        node = statement.node
+        if not isinstance(node, cst.SimpleStatementLine) or not isinstance(
+            node.body[0], cst.Assign
+        ):
+            continue
+        assign = node.body[0]
+        target, value = assign.targets[0].target, assign.value
+        if not isinstance(value, cst.Call) or not isinstance(target, cst.Tuple | cst.List):
+            continue
+        callee = value.func.attr.value if isinstance(value.func, cst.Attribute) else None
+        callee = callee or (value.func.value if isinstance(value.func, cst.Name) else None)
+        names = [getattr(element.value, "value", None) for element in target.elements]
+        if callee in SPLIT_FUNCTIONS and len(names) == 4 and all(isinstance(n, str) for n in names):
+            return tuple(str(name) for name in names)
+    return None
+
+
 def fitted_estimator(statements: Sequence[Statement]) -> str | None:
-    """The name of the last model fitted in the train stage (`model` of `model.fit(...)`)."""
+    """The name of the last model fitted in the train stage (`model` of `model.fit(...)`).
+
+    Models fitted inside a loop (a sweep over a hyperparameter) are not one model to serve.
+    """
     found = None
     for statement in statements:
+        if isinstance(statement.node, cst.For | cst.While):
+            continue
         for call in statement.symbols.calls:
             if call.method == "fit" and call.module_level and "." in call.dotted:
                 receiver = call.dotted.rsplit(".", 1)[0]
