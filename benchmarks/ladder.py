@@ -46,7 +46,7 @@ READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
 REQUEST_TIMEOUT_S = 60.0
 FLOAT_TOLERANCE = 1e-9
-REASON_WIDTH = 60
+REASON_WIDTH = 64
 # Environment variables of the generated runtime that would point it away from its defaults.
 RUNTIME_VARIABLES = (
     "ARTIFACTS_DIR",
@@ -196,13 +196,11 @@ def package_of(project: Path) -> str:
     raise LevelFailedError(f"no package_name in {answers.name}")
 
 
-def printed_metrics(project: Path) -> dict[str, tuple[float, int]] | None:
-    """`PRINTED` from tests/test_reproduction.py, or None if the file or the name is absent."""
-    path = project / "tests" / "test_reproduction.py"
+def module_literal(path: Path, name: str) -> Any:
+    """The literal value assigned to `name` at the top level of the module `path`, or None."""
     if not path.is_file():
         return None
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in tree.body:
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
         if isinstance(node, ast.Assign):
             targets = node.targets
         elif isinstance(node, ast.AnnAssign):
@@ -210,17 +208,30 @@ def printed_metrics(project: Path) -> dict[str, tuple[float, int]] | None:
         else:
             continue
         if node.value is not None and any(
-            isinstance(t, ast.Name) and t.id == "PRINTED" for t in targets
+            isinstance(t, ast.Name) and t.id == name for t in targets
         ):
-            printed = ast.literal_eval(node.value)
-            return {str(k): (float(v[0]), int(v[1])) for k, v in printed.items()}
+            return ast.literal_eval(node.value)
     return None
+
+
+def printed_metrics(project: Path) -> dict[str, tuple[float, int]] | None:
+    """`PRINTED` from tests/test_reproduction.py, or None if the file or the name is absent."""
+    printed = module_literal(project / "tests" / "test_reproduction.py", "PRINTED")
+    if printed is None:
+        return None
+    return {str(k): (float(v[0]), int(v[1])) for k, v in printed.items()}
+
+
+def declared_tolerance(project: Path) -> float | None:
+    """`RELATIVE_TOLERANCE` of tests/test_reproduction.py: scaffold's mark of an unseeded run."""
+    value = module_literal(project / "tests" / "test_reproduction.py", "RELATIVE_TOLERANCE")
+    return float(value) if isinstance(value, int | float) else None
 
 
 def same(batch: Any, alone: Any) -> bool:
     """Equal predictions: the same value, floats within FLOAT_TOLERANCE, lists element-wise."""
     if isinstance(batch, bool) or isinstance(alone, bool):
-        return batch == alone
+        return bool(batch == alone)
     if isinstance(batch, int | float) and isinstance(alone, int | float):
         return batch == alone or math.isclose(batch, alone, rel_tol=0, abs_tol=FLOAT_TOLERANCE)
     if isinstance(batch, list) and isinstance(alone, list):
@@ -409,7 +420,16 @@ def level_train(project: Path, package: str) -> Step:
     detail = {"printed": printed, "computed": computed, "mismatches": mismatches}
     if mismatches:
         first = mismatches[0]
-        reason = f"{len(mismatches)}/{len(printed)} differ: {first[0]} {first[1]} vs {first[2]}"
+        got = f"{first[2]:.6g}" if isinstance(first[2], float) else repr(first[2])
+        reason = f"{len(mismatches)}/{len(printed)} differ: {first[0]} {first[1]} vs {got}"
+        tolerance = declared_tolerance(project)
+        if tolerance is not None:
+            within = all(
+                isinstance(got, int | float) and abs(got - want) <= tolerance * abs(want)
+                for _, want, got in mismatches
+            )
+            detail["relative_tolerance"] = tolerance
+            reason += f" (unseeded, {'in' if within else 'out of'} rel.tol {tolerance:g})"
         return Step("FAIL", reason, ran.seconds, detail)
     return Step("ok", f"{len(printed)} metrics match", ran.seconds, detail)
 

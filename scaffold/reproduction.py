@@ -22,24 +22,41 @@ class PrintedMetric:
 
 
 def printed_values(notebook: Notebook, specs: Sequence[MetricSpec]) -> tuple[PrintedMetric, ...]:
-    """The printed value of each metric found in its cell's stored output."""
+    """The printed value of each metric, read from its cell's stored output.
+
+    Metrics of one cell are found in the order they were printed: a labelled one on the next
+    line that starts with its label, an unlabelled one on the next line that holds only a number
+    (its label having been printed on a line of its own).
+    """
     found = []
+    cursors: dict[int, int] = {}
     for spec in specs:
-        cell = notebook.cells[spec.cell - 1]
-        text = cell.output_text
-        label = spec.label.strip()
-        for line in text.splitlines():
-            if label and not line.strip().startswith(label):
-                continue
-            match = _NUMBER.search(line[line.find(label) + len(label) :] if label else line)
-            if match:
-                number = match.group(0)
-                decimals = (
-                    len(number.split(".", 1)[1].split("e")[0].split("E")[0]) if "." in number else 0
-                )
-                found.append(PrintedMetric(spec.key, float(number), decimals))
+        lines = notebook.cells[spec.cell - 1].output_text.splitlines()
+        start = cursors.get(spec.cell, 0)
+        for index in range(start, len(lines)):
+            value = _value_on(lines[index], spec.label.strip())
+            if value is not None:
+                found.append(PrintedMetric(spec.key, *value))
+                cursors[spec.cell] = index + 1
                 break
     return tuple(found)
+
+
+def _value_on(line: str, label: str) -> tuple[float, int] | None:
+    text = line.strip()
+    if label:
+        if not text.startswith(label):
+            return None
+        text = text[len(label) :].strip()
+    match = _NUMBER.match(text)
+    if match is None or (not label and text[match.end() :].strip() not in ("", "%")):
+        return None
+    number = match.group(0)
+    mantissa = re.split(r"[eE]", number)[0]
+    decimals = len(mantissa.split(".", 1)[1]) if "." in mantissa else 0
+    if text[match.end() :].startswith("%"):
+        return float(number) / 100, decimals + 2
+    return float(number), decimals
 
 
 UNSEEDED_TOLERANCE = 0.1

@@ -27,11 +27,16 @@ from scaffold.extract.plan import (
 )
 from scaffold.extract.rewrites.categories import learn_categories
 from scaffold.extract.rewrites.inplace import inplace_to_assignment
-from scaffold.extract.rewrites.metrics import MetricSpec, metric_assignments, printed_metrics
+from scaffold.extract.rewrites.metrics import (
+    MetricSpec,
+    metric_assignments,
+    printed_metrics,
+    slug,
+)
 from scaffold.extract.rewrites.settings_refs import replace_literals, replace_names
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.training_only import guard, is_training_only
-from scaffold.extract.statements import Statement, split_statements, statement_of
+from scaffold.extract.statements import Statement, Stmt, split_statements, statement_of
 from scaffold.notebook import Role
 
 STAGE_FUNCTIONS = {
@@ -59,6 +64,8 @@ RESERVED_NAMES = frozenset(
 """Names the generated `train` and feature step bind themselves."""
 NON_SCALAR_METRICS = frozenset({"classification_report", "confusion_matrix"})
 SPECIAL_NAMES = ("state", "settings")
+PURE_ROLES = frozenset({Role.PREDICT, Role.EVALUATE, Role.EXPLORE, Role.PREPARE})
+"""Calls of these roles compute values and change nothing else (`fit` is training)."""
 NEUTRAL = frozenset({"zip", "enumerate", "range", "len", "sorted", "reversed", "list", "dict"})
 """Builtins a plotting loop calls that do not make it part of the pipeline."""
 
@@ -170,9 +177,9 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
             "rename it in the notebook",
         )
     _join_names(analysis, stages, code)
-    _drop_unused_exploration(stages, analysis, estimators)
     _rewrite_prepare(stages, code, analysis.target)
-    _rewrite_evaluate(stages, code)
+    _rewrite_evaluate(stages, code, analysis.task)
+    _drop_dead_code(stages, code, analysis, estimators)
     unseeded = _unseeded_randomness(stages)
     code.warnings += unseeded
     code.unseeded = bool(unseeded)
@@ -285,26 +292,40 @@ def _join_names(analysis: Analysis, stages: dict[str, list[Statement]], code: St
     code.frame = frame
 
 
-def _drop_unused_exploration(
-    stages: dict[str, list[Statement]], analysis: Analysis, estimators: dict[str, str]
+def _drop_dead_code(
+    stages: dict[str, list[Statement]],
+    code: StageCode,
+    analysis: Analysis,
+    estimators: dict[str, str],
 ) -> None:
-    """Drop assignments that only feed plots (`fig, ax = plt.subplots()`), back to front."""
-    needed: set[str] = set()
-    for name in reversed(STAGES):
+    """Drop, back to front, statements whose results nothing needs any more.
+
+    Two kinds go: what only feeds plots (`fig, ax = plt.subplots()`, a plotting loop), and
+    assignments made only of known side-effect-free calls (`y_pred = model.predict(X)` for a
+    report that was printed and is gone). A call scaffold does not know is kept.
+    """
+    needed = {name for name in (code.estimator, code.frame) if name}
+    for stage in reversed(STAGES):
         kept: list[Statement] = []
-        for statement in reversed(stages[name]):
+        for statement in reversed(stages[stage]):
             calls = [
                 c for c in statement.symbols.calls if c.module_level and c.dotted not in NEUTRAL
             ]
-            only_display = bool(calls) and all(
-                classify_call(c, analysis.imports, estimators) is Role.EXPLORE for c in calls
-            )
+            roles = [classify_call(c, analysis.imports, estimators) for c in calls]
             binds = statement.symbols.defines | statement.symbols.mutated_names
-            if only_display and not (binds & needed) and statement.kind != "expression":
+            unneeded = not binds & needed and statement.kind != "expression"
+            only_display = bool(calls) and all(role is Role.EXPLORE for role in roles)
+            pure = (
+                statement.kind == "assign"
+                and not statement.symbols.mutated_names - statement.symbols.defines
+                and all(role in PURE_ROLES for role in roles)
+                and not any(c.dotted in code.module_names for c in calls if "." not in c.dotted)
+            )
+            if unneeded and (only_display or pure):
                 continue
             kept.append(statement)
-            needed |= statement.symbols.reads
-        stages[name] = list(reversed(kept))
+            needed |= statement.symbols.reads | statement.symbols.mutated_names
+        stages[stage] = list(reversed(kept))
 
 
 def _rewrite_prepare(
@@ -327,7 +348,7 @@ def _rewrite_prepare(
     stages["prepare"] = rewritten
 
 
-def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode) -> None:
+def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode, task: str) -> None:
     """Printed and displayed metrics become entries of a `metrics` dictionary."""
     statements = stages["evaluate"]
     metric_names = {
@@ -340,9 +361,12 @@ def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode) -> No
     rewritten: list[Statement] = [
         statement_of(0, 0, cst.parse_statement(f"{code.metrics_name}: dict[str, float] = {{}}"))
     ]
+    heading = ""  # the text of a print that shows only a label, for the next number's key
     for statement in statements:
         found = printed_metrics(statement.node, metric_names)
         found = [item for item in found if not _non_scalar(item[2])]
+        found = [(label, _key(label, key, heading), value) for label, key, value in found]
+        heading = _printed_text(statement.node) or ("" if found else heading)
         if found:
             assignments, specs = metric_assignments(found, taken, code.metrics_name)
             rewritten += [statement_of(statement.cell, statement.line, a) for a in assignments]
@@ -353,8 +377,11 @@ def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode) -> No
         rewritten.append(statement)
     names = split_outputs(stages["split"])
     if not code.metrics and code.estimator and names:
+        # The notebook printed no number: report the usual one for the task on the test rows.
+        metric = "accuracy_score" if task == "classification" else "r2_score"
         score = (
-            f'{code.metrics_name}["score"] = float({code.estimator}.score({names[1]}, {names[3]}))'
+            f'{code.metrics_name}["{metric.removesuffix("_score")}"] = '
+            f"float({metric}({names[3]}, {code.estimator}.predict({names[1]})))"
         )
         rewritten.append(statement_of(0, 0, cst.parse_statement(score)))
     if len(rewritten) > 1 or statements:
@@ -388,6 +415,28 @@ def _unseeded_randomness(stages: dict[str, list[Statement]]) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _key(label: str, key: str, heading: str) -> str:
+    """An unlabelled number takes its key from the label printed just before it."""
+    return slug(heading) or key if not label.strip() and heading else key
+
+
+def _printed_text(node: Stmt) -> str | None:
+    """The text of `print("some text")`, if that is all the statement does."""
+    if not (isinstance(node, cst.SimpleStatementLine) and isinstance(node.body[0], cst.Expr)):
+        return None
+    call = node.body[0].value
+    if (
+        isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Name)
+        and call.func.value == "print"
+        and len(call.args) == 1
+        and isinstance(call.args[0].value, cst.SimpleString)
+    ):
+        text = call.args[0].value.evaluated_value
+        return text if isinstance(text, str) else None
+    return None
 
 
 def _calls_scalar_metric(statement: Statement) -> bool:

@@ -27,6 +27,8 @@ INTERFACE_IMPORTS = {
     "Settings": "from ..settings import Settings",
     "pd": "import pandas as pd",
     "np": "import numpy as np",
+    "accuracy_score": "from sklearn.metrics import accuracy_score",
+    "r2_score": "from sklearn.metrics import r2_score",
 }
 
 FRAME_HELPERS = '''
@@ -204,7 +206,7 @@ def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orch
         _served_model(code),
         cst.parse_statement(
             f"return TrainingRun(served_model, {code.metrics_name}, raw_inputs, "
-            f"pd.Series(np.asarray({y_train}), name=TARGET))"
+            f"pd.Series(np.asarray({y_train}), index=raw_inputs.index, name=TARGET))"
         ),
     ]
     evaluate_body: list[Stmt] = [
@@ -230,8 +232,11 @@ def _training_needed(code: StageCode) -> list[str]:
 
 
 def _evaluation_inputs(code: StageCode) -> tuple[str, ...]:
+    """What the evaluation reads from earlier stages (the trained model comes from elsewhere)."""
     function = code.function("evaluate")
-    return function.signature.parameters if function else (code.metrics_name,)
+    if function is None:
+        return (code.metrics_name,)
+    return tuple(name for name in function.signature.parameters if name != code.estimator)
 
 
 def _return_call(code: StageCode, stage: str) -> list[Stmt]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -66,7 +68,9 @@ def evaluate(params: Params = None, artifacts: Artifacts = None) -> None:
         artifact = load_artifact(_runtime(artifacts).artifacts_dir)
     except ArtifactError as exc:
         raise _fail(str(exc)) from exc
-    _echo(pipeline.evaluate(load_settings(params), artifact.model))
+    with contextlib.redirect_stdout(sys.stderr):  # the notebook's prints must not mix with results
+        metrics = pipeline.evaluate(load_settings(params), artifact.model)
+    _echo(metrics)
 
 
 def _read_table(path: Path) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +49,8 @@ def train_and_save(
     settings: Settings, root: Path, *, extra_rows: pd.DataFrame | None = None, check: bool = True
 ) -> Trained:
     """Run `pipeline.train`, validate its inputs, then write the artifact under `root`."""
-    run = pipeline.train(settings, extra_rows)
+    with contextlib.redirect_stdout(sys.stderr):  # the notebook's prints must not mix with results
+        run = pipeline.train(settings, extra_rows)
     if check:
         report = check_inputs(run.inputs, run.target, root)
         if not report.ok:
