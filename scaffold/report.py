@@ -145,7 +145,7 @@ def summary_lines(result: ScaffoldResult) -> list[str]:
             + ", ".join(f"{number} ({role})" for number, role, _ in extraction.left_out)
         )
     if not extraction.servable:
-        lines.append("no service: the notebook has no model fitted on a train/test split")
+        lines.append(f"no service: {extraction.no_service_reason}")
     lines += [f"warning: {finding}" for finding in extraction.warnings]
     package = result.package
     lines += [

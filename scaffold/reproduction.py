@@ -43,7 +43,7 @@ def printed_values(notebook: Notebook, specs: Sequence[MetricSpec]) -> tuple[Pri
 
 
 def _value_on(line: str, label: str) -> tuple[float, int] | None:
-    text = line.strip()
+    text = line.strip().strip("'\"")  # a displayed string result shows its quotes
     if label:
         if not text.startswith(label):
             return None
@@ -64,7 +64,12 @@ UNSEEDED_TOLERANCE = 0.1
 
 
 def reproduction_test(
-    package: str, printed: Sequence[PrintedMetric], notebook_name: str, *, unseeded: bool = False
+    package: str,
+    printed: Sequence[PrintedMetric],
+    notebook_name: str,
+    *,
+    unseeded: bool = False,
+    service: bool = True,
 ) -> str:
     """`tests/test_reproduction.py`: training must give the numbers the notebook printed."""
     tolerance = UNSEEDED_TOLERANCE if unseeded else 0.0
@@ -74,6 +79,9 @@ def reproduction_test(
         if unseeded
         else "# Every random step is seeded: the numbers must match to the printed precision.\n"
     )
+    fixture_import = f"\nfrom {package}.training import Trained\n" if service else ""
+    fixture = "trained: Trained" if service else "metrics: dict[str, float]"
+    metrics_expression = "trained.run.metrics" if service else "metrics"
     rows = "\n".join(
         f'    "{metric.key}": ({metric.value!r}, {metric.decimals}),' for metric in printed
     )
@@ -84,9 +92,7 @@ Each number is compared to the precision the notebook printed it with.
 """
 
 import pytest
-
-from {package}.training import Trained
-
+{fixture_import}
 # metric -> (value printed by the notebook, decimals printed)
 PRINTED = {{
 {rows}
@@ -95,9 +101,9 @@ PRINTED = {{
 
 
 @pytest.mark.parametrize("metric", sorted(PRINTED))
-def test_training_reproduces_the_notebook(trained: Trained, metric: str) -> None:
+def test_training_reproduces_the_notebook({fixture}, metric: str) -> None:
     printed, decimals = PRINTED[metric]
-    actual = trained.run.metrics[metric]
+    actual = {metrics_expression}[metric]
     allowed = max(0.5 * 10**-decimals, RELATIVE_TOLERANCE * abs(printed)) + 1e-12
     assert abs(actual - printed) <= allowed, (
         f"{{metric}}: the pipeline computes {{actual:.{{decimals + 2}}f}}, "
@@ -108,12 +114,10 @@ def test_training_reproduces_the_notebook(trained: Trained, metric: str) -> None
         else f'''"""The notebook printed no metric scaffold could find ({notebook_name})."""
 
 import math
+{fixture_import}
 
-from {package}.training import Trained
-
-
-def test_metrics_are_finite_numbers(trained: Trained) -> None:
-    metrics = trained.run.metrics
-    assert all(isinstance(v, float) and math.isfinite(v) for v in metrics.values())
+def test_metrics_are_finite_numbers({fixture}) -> None:
+    values = {metrics_expression}.values()
+    assert all(isinstance(v, float) and math.isfinite(v) for v in values)
 '''
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 import sys
@@ -21,29 +23,46 @@ PACKAGE = "demo_model"
 COMBINATIONS: dict[str, dict[str, Any]] = {
     "classification-all": {
         "task_kind": "classification",
+        "with_service": True,
         "with_docker": True,
         "with_k8s": True,
         "with_ci": True,
     },
     "classification-none": {
         "task_kind": "classification",
+        "with_service": True,
         "with_docker": False,
         "with_k8s": False,
         "with_ci": False,
     },
     "regression-all": {
         "task_kind": "regression",
+        "with_service": True,
         "with_docker": True,
         "with_k8s": True,
         "with_ci": True,
     },
     "regression-none": {
         "task_kind": "regression",
+        "with_service": True,
         "with_docker": False,
         "with_k8s": False,
         "with_ci": False,
     },
+    # no service: with_docker and with_k8s are not asked and default to false
+    "classification-pipeline-ci": {
+        "task_kind": "classification",
+        "with_service": False,
+        "with_ci": True,
+    },
+    "regression-pipeline": {
+        "task_kind": "regression",
+        "with_service": False,
+        "with_ci": False,
+        "no_service_reason": "the notebook sweeps hyper-parameters and keeps no model.",
+    },
 }
+PIPELINE_ONLY = [name for name, options in COMBINATIONS.items() if not options["with_service"]]
 
 BASE_FILES = {
     ".copier-answers.yml",
@@ -54,11 +73,15 @@ BASE_FILES = {
     "data/README.md",
     *(
         f"src/{PACKAGE}/{name}.py"
+        for name in ("__init__", "__main__", "cli", "settings", "pipeline/__init__")
+    ),
+    *(f"tests/{name}.py" for name in ("conftest", "test_pipeline", "test_reproduction")),
+}
+SERVICE_FILES = {
+    *(
+        f"src/{PACKAGE}/{name}.py"
         for name in (
-            "__init__",
-            "__main__",
             "artifacts",
-            "cli",
             "drift",
             "learnt",
             "logs",
@@ -69,17 +92,14 @@ BASE_FILES = {
             "runtime",
             "schema",
             "service",
-            "settings",
             "telemetry",
             "training",
             "validation",
-            "pipeline/__init__",
         )
     ),
     *(
         f"tests/{name}.py"
         for name in (
-            "conftest",
             "test_api",
             "test_artifacts",
             "test_cli",
@@ -87,8 +107,6 @@ BASE_FILES = {
             "test_learnt",
             "test_model",
             "test_parity",
-            "test_pipeline",
-            "test_reproduction",
             "test_validation",
         )
     ),
@@ -138,9 +156,10 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_exact_file_set(rendered: dict[str, Path], combination: str) -> None:
     options = COMBINATIONS[combination]
     expected = set(BASE_FILES)
-    expected |= DOCKER_FILES if options["with_docker"] else set()
+    expected |= SERVICE_FILES if options["with_service"] else set()
+    expected |= DOCKER_FILES if options.get("with_docker") else set()
     expected |= CI_FILES if options["with_ci"] else set()
-    expected |= K8S_FILES if options["with_k8s"] else set()
+    expected |= K8S_FILES if options.get("with_k8s") else set()
     assert files(rendered[combination]) == expected
 
 
@@ -173,7 +192,7 @@ def test_ruff_clean(rendered: dict[str, Path], combination: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("combination", ["classification-all", "regression-none"])
+@pytest.mark.parametrize("combination", ["classification-all", "regression-none", *PIPELINE_ONLY])
 def test_generated_tests_pass(rendered: dict[str, Path], combination: str) -> None:
     result = run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=rendered[combination]
@@ -192,12 +211,15 @@ def test_answers_file_holds_only_answers(rendered: dict[str, Path]) -> None:
 
 
 def test_pipeline_follows_the_task(rendered: dict[str, Path]) -> None:
-    for combination, dataset in (
-        ("classification-all", "load_iris"),
-        ("regression-all", "load_diabetes"),
+    for combination, dataset, entry in (
+        ("classification-all", "load_iris", "def train("),
+        ("regression-all", "load_diabetes", "def train("),
+        ("classification-pipeline-ci", "load_iris", "def run("),
+        ("regression-pipeline", "load_diabetes", "def run("),
     ):
         source = (rendered[combination] / f"src/{PACKAGE}/pipeline/__init__.py").read_text()
         assert dataset in source
+        assert entry in source
         assert f'TASK = "{COMBINATIONS[combination]["task_kind"]}"' in source
 
 
@@ -248,6 +270,62 @@ def test_k8s_manifests(rendered: dict[str, Path]) -> None:
     assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
     assert container["livenessProbe"]["httpGet"]["path"] == "/health"
     assert container["resources"]["limits"]
+
+
+def test_pipeline_only_answers(rendered: dict[str, Path]) -> None:
+    recorded = yaml.safe_load((rendered["regression-pipeline"] / ".copier-answers.yml").read_text())
+    assert recorded["with_service"] is False
+    for hidden in ("with_docker", "with_k8s", "no_service_reason", "description"):
+        assert hidden not in recorded
+
+
+def test_pipeline_only_readme(rendered: dict[str, Path]) -> None:
+    readme = (rendered["regression-pipeline"] / "README.md").read_text()
+    assert "## No service" in readme
+    assert "No service: the notebook sweeps hyper-parameters and keeps no model." in readme
+    assert f"python -m {PACKAGE} train" in readme
+    assert "artifacts/metrics.json" in readme
+    for absent in ("/predict", " serve", "docker", "kubectl", "retrain", "## CI"):
+        assert absent not in readme, absent
+    default = (rendered["classification-pipeline-ci"] / "README.md").read_text()
+    assert "No service: the notebook does not produce one model" in default
+    assert "## CI" in default
+
+
+def test_pipeline_only_dependencies_and_ci(rendered: dict[str, Path]) -> None:
+    root = rendered["classification-pipeline-ci"]
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[<>=!~;\[ ]", r)[0] for r in project["dependencies"]}
+    assert names == {"numpy", "pandas", "scikit-learn", "pyyaml", "typer"}
+    assert "served over HTTP" not in project["description"]
+    workflow = (root / ".github/workflows/ci.yml").read_text()
+    assert "pytest" in workflow
+    assert "docker" not in workflow
+
+
+@pytest.mark.parametrize("option", ["with_docker", "with_k8s"])
+def test_deployment_without_a_service_is_a_render_error(tmp_path: Path, option: str) -> None:
+    with pytest.raises(RenderError, match=f"{option} needs with_service"):
+        render_project(tmp_path, {"package_name": PACKAGE, "with_service": False, option: True})
+
+
+@pytest.mark.slow
+def test_pipeline_only_cli_keeps_stdout_json(rendered: dict[str, Path], tmp_path: Path) -> None:
+    artifacts = tmp_path / "artifacts"
+    result = subprocess.run(
+        [sys.executable, "-m", PACKAGE, "train", "--artifacts", str(artifacts)],
+        cwd=rendered["regression-pipeline"],
+        env={**os.environ, "PYTHONPATH": "src"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)["metrics"]
+    assert set(metrics) == {"mae", "rmse", "r2"}
+    assert json.loads((artifacts / "metrics.json").read_text()) == metrics
+    assert "fitting on" in result.stderr  # the pipeline's print, kept off stdout
 
 
 def test_skip_if_exists_lists_the_generator_owned_files() -> None:

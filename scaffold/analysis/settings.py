@@ -99,8 +99,20 @@ def _is_path(use: LiteralUse, method: str) -> bool:
     }
 
 
+SETTING_WORDS = re.compile(
+    r"seed|random_state|test_size|train_size|n_estimators|learning_rate|max_depth|epochs|"
+    r"batch_size|n_splits|path|file|alpha|threshold"
+)
+"""Words of constant names that are settings even outside a config cell (`random_state = 20`)."""
+
+
 def _constant(cell: int, role: Role, use: LiteralUse) -> Setting | None:
-    if role is not Role.CONFIG or use.keyword is None:
+    if use.keyword is None:
+        return None
+    if role is not Role.CONFIG and (
+        isinstance(use.value, list | tuple | dict | set | None)
+        or not (use.keyword.isupper() or SETTING_WORDS.search(use.keyword.lower()))
+    ):
         return None
     name = use.keyword.lower()
     kind: SettingKind = "constant"

@@ -31,6 +31,7 @@ class Extraction:
         data_files: notebook-relative data path -> project-relative path to copy it to.
         metrics: the metrics the evaluation returns that the notebook printed.
         servable: whether the model answers single raw rows (a service is generated).
+        no_service_reason: why there is no service, when there is none.
         unseeded: whether a random step has no seed (the notebook's numbers vary by run).
         left_out: (cell, role, reason) of every code cell not in the pipeline.
         warnings: what the user should look at.
@@ -42,6 +43,7 @@ class Extraction:
     metrics: tuple[MetricSpec, ...]
     servable: bool
     unseeded: bool = False
+    no_service_reason: str = ""
     left_out: tuple[tuple[int, str, str], ...] = ()
     warnings: tuple[Finding, ...] = field(default=())
 
@@ -71,6 +73,7 @@ def extract(analysis: Analysis) -> Extraction:
         metrics=tuple(stages.metrics),
         servable=stages.servable,
         unseeded=stages.unseeded,
+        no_service_reason=stages.no_service_reason,
         left_out=left_out,
         warnings=tuple(stages.warnings),
     )

@@ -128,19 +128,64 @@ def _with_blank_lines(node: Stmt, count: int) -> Stmt:
 
 
 def _needed_imports(imports: Sequence[Statement], names: set[str]) -> list[Stmt]:
-    """The notebook's import statements, each cut down to the names this module uses."""
+    """The notebook's import statements, each cut down to the names this module uses.
+
+    An import done for its side effect (`from sklearn.experimental import
+    enable_iterative_imputer`) is kept wherever its package is used.
+    """
+    smalls = [small for statement in imports for small in _import_smalls(statement.node)]
+    packages = {
+        _package(alias, small)
+        for small in smalls
+        for alias in _aliases(small)
+        if _bound(alias) in names
+    }
     needed: list[Stmt] = []
     seen: set[str] = set()
-    for statement in imports:
-        for small in _import_smalls(statement.node):
-            kept = [alias for alias in small.names if _bound(alias) in names - seen]  # type: ignore[union-attr]
-            if not kept:
-                continue
+    for small in smalls:
+        for alias in _aliases(small):
+            bound = _bound(alias)
+            side_effect = bound.startswith("enable_") and _package(alias, small) in packages
+            if side_effect and bound not in seen:
+                seen.add(bound)
+                needed.append(_noqa(_with_names(small, [alias])))
+        kept = [alias for alias in _aliases(small) if _bound(alias) in names - seen]
+        if kept:
             seen |= {_bound(alias) for alias in kept}
-            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            cut = small.with_changes(names=kept)
-            needed.append(cst.SimpleStatementLine([cut]))
+            needed.append(cst.SimpleStatementLine([_with_names(small, kept)]))
     return needed
+
+
+def _with_names(
+    small: cst.Import | cst.ImportFrom, aliases: Sequence[cst.ImportAlias]
+) -> cst.Import | cst.ImportFrom:
+    last = [*aliases[:-1], aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
+    return small.with_changes(names=last)
+
+
+def _aliases(small: cst.Import | cst.ImportFrom) -> Sequence[cst.ImportAlias]:
+    return () if isinstance(small.names, cst.ImportStar) else small.names
+
+
+def _package(alias: cst.ImportAlias, small: cst.Import | cst.ImportFrom) -> str:
+    """The top-level package an import comes from."""
+    if isinstance(small, cst.ImportFrom) and small.module is not None:
+        node: cst.BaseExpression = small.module
+    else:
+        node = alias.name
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _noqa(small: cst.Import | cst.ImportFrom) -> cst.SimpleStatementLine:
+    """The import on a line of its own, marked as used for its side effect."""
+    return cst.SimpleStatementLine(
+        [small],
+        trailing_whitespace=cst.TrailingWhitespace(
+            whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment("# noqa: F401")
+        ),
+    )
 
 
 def _import_smalls(node: Stmt) -> list[cst.Import | cst.ImportFrom]:

@@ -29,6 +29,7 @@ from scaffold.extract.rewrites.categories import learn_categories
 from scaffold.extract.rewrites.inplace import inplace_to_assignment
 from scaffold.extract.rewrites.metrics import (
     MetricSpec,
+    is_metric_call,
     metric_assignments,
     printed_metrics,
     slug,
@@ -46,6 +47,7 @@ STAGE_FUNCTIONS = {
     "train": ("model", "train_model", "Fit the model."),
     "evaluate": ("evaluation", "evaluate_model", "Score the model on the held-out rows."),
 }
+SERVABLE_TASKS = frozenset({"classification", "regression"})
 RESERVED_NAMES = frozenset(
     {
         "state",
@@ -64,9 +66,11 @@ RESERVED_NAMES = frozenset(
 """Names the generated `train` and feature step bind themselves."""
 NON_SCALAR_METRICS = frozenset({"classification_report", "confusion_matrix"})
 SPECIAL_NAMES = ("state", "settings")
-PURE_ROLES = frozenset({Role.PREDICT, Role.EVALUATE, Role.EXPLORE, Role.PREPARE})
+PURE_ROLES = frozenset({Role.LOAD, Role.PREDICT, Role.EVALUATE, Role.EXPLORE, Role.PREPARE})
 """Calls of these roles compute values and change nothing else (`fit` is training)."""
-NEUTRAL = frozenset({"zip", "enumerate", "range", "len", "sorted", "reversed", "list", "dict"})
+NEUTRAL = frozenset(
+    {"zip", "enumerate", "range", "len", "sorted", "reversed", "list", "dict", "str", "round"}
+)
 """Builtins a plotting loop calls that do not make it part of the pipeline."""
 
 
@@ -98,10 +102,25 @@ class StageCode:
     module_names: set[str] = field(default_factory=set)
     stage_statements: dict[str, list[Statement]] = field(default_factory=dict)
 
+    task: str = "unknown"
+
     @property
     def servable(self) -> bool:
-        """A single fitted estimator fed by a train/test split: it can score new rows."""
-        return self.estimator is not None and self.features is not None
+        """A classifier or regressor fitted on a train/test split: it can score new rows."""
+        return (
+            self.estimator is not None and self.features is not None and self.task in SERVABLE_TASKS
+        )
+
+    @property
+    def no_service_reason(self) -> str:
+        """Why there is no service, for the summary and the generated README ("" if there is)."""
+        if self.estimator is None:
+            return "the notebook fits no single model (models fitted in a loop are a sweep)"
+        if self.features is None:
+            return "the model is not fitted on a train/test split of rows"
+        if self.task not in SERVABLE_TASKS:
+            return f"a {self.task} model is not served row by row; its pipeline runs as a batch job"
+        return ""
 
     def statements(self, stage: str) -> list[Statement]:
         """The statements of `stage` after every rewrite."""
@@ -125,7 +144,6 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
         if cell.symbols
         for name, callee in cell.symbols.constructed
     }
-    fitted = _fitted_names(analysis, pipeline)
     imports: list[Statement] = []
     helpers: list[Statement] = []
     body: list[tuple[int, Statement]] = []
@@ -140,23 +158,19 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
                 imports.append(statement)
             elif statement.kind in ("def", "class"):
                 helpers.append(statement)
-            elif (
-                cell.role is Role.CONFIG
-                and statement.kind == "literal"
-                and (statement.symbols.defines <= constants.keys())
-            ):
+            elif statement.kind == "literal" and statement.symbols.defines <= constants.keys():
                 continue  # the constant is a setting now
             elif not _is_display(statement, analysis.imports, estimators):
                 suggested = statement_stage(statement, analysis.imports, estimators)
                 stage = max(stage, suggested if suggested is not None else stage)
-                if _is_print(statement) and STAGES[stage] != "evaluate":
-                    continue  # printed for a look, not part of the pipeline
+                if _may_show_metric(statement) and STAGES[stage] != "evaluate":
+                    continue  # shown for a look, not part of the pipeline
                 body.append((stage, statement))
     stages: dict[str, list[Statement]] = {name: [] for name in STAGES}
     for index, statement in body:
         stages[STAGES[index]].append(statement)
-    _move_constructors_to_training(stages, fitted)
-    code = StageCode([], helpers, imports, [], warnings)
+    _move_model_setup_to_training(stages)
+    code = StageCode([], helpers, imports, [], warnings, task=analysis.task)
     code.module_names = (
         set(analysis.imports)
         | {name for h in helpers for name in h.symbols.defines}
@@ -191,43 +205,45 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
 TRAIN_STAGE = STAGES.index("train")
 
 
-def _fitted_names(analysis: Analysis, pipeline: Sequence[int]) -> set[str]:
-    """Names of the objects the pipeline fits as models (`model` of `model.fit(X, y)`)."""
-    names: set[str] = set()
-    for number in pipeline:
-        symbols = analysis.cell(number).symbols
-        if symbols is None:
-            continue
-        for call in symbols.calls:
-            if call.method == "fit" and call.module_level and call.dotted.count(".") == 1:
-                names.add(call.dotted.split(".")[0])
-    return names
+MODEL_FACTORIES = frozenset(
+    {"make_pipeline", "Pipeline", "make_column_transformer", "ColumnTransformer", "make_union"}
+)
 
 
-def _move_constructors_to_training(stages: dict[str, list[Statement]], fitted: set[str]) -> None:
-    """`clf = SVC(gamma=0.001)` written before the split belongs to training.
+def _move_model_setup_to_training(stages: dict[str, list[Statement]]) -> None:
+    """`clf = SVC(gamma=0.001)` or `params = {...}` written before the split belong to training.
 
-    Moving it is safe when nothing between it and the training reads or rebinds what it binds,
-    or rebinds what it reads.
+    A statement moves when it only builds objects (constructors, pipelines, literals), nothing
+    before the training reads what it binds, and nothing between it and the training rebinds
+    what it reads; the order of the moved statements is kept.
     """
-    earlier = list(STAGES[:TRAIN_STAGE])
-    for stage in reversed(earlier):
-        statements = stages[stage]
-        for index in range(len(statements) - 1, -1, -1):
-            statement = statements[index]
-            constructed = {name for name, _ in statement.symbols.constructed}
-            if not constructed or not constructed <= fitted or statement.symbols.mutates:
-                continue
-            after = statements[index + 1 :] + [
-                s for later in STAGES[STAGES.index(stage) + 1 : TRAIN_STAGE] for s in stages[later]
-            ]
-            touched = set().union(
-                *(s.symbols.reads | s.symbols.defines | s.symbols.mutated_names for s in after)
-            )
-            rebound = set().union(*(s.symbols.defines | s.symbols.mutated_names for s in after))
-            if constructed & touched or statement.symbols.reads & rebound:
-                continue
-            stages["train"].insert(0, statements.pop(index))
+    earlier = [(stage, s) for stage in STAGES[:TRAIN_STAGE] for s in stages[stage]]
+    moved: list[Statement] = []
+    for index in range(len(earlier) - 1, -1, -1):
+        stage, statement = earlier[index]
+        after = [s for _, s in earlier[index + 1 :] if s not in moved]
+        binds = statement.symbols.defines
+        read_later = set().union(*(s.symbols.reads | s.symbols.mutated_names for s in after))
+        rebound_later = set().union(*(s.symbols.defines | s.symbols.mutated_names for s in after))
+        if (
+            _builds_objects(statement)
+            and binds
+            and not binds & read_later
+            and not statement.symbols.reads & rebound_later
+        ):
+            moved.insert(0, statement)
+            stages[stage].remove(statement)
+    stages["train"][:0] = moved
+
+
+def _builds_objects(statement: Statement) -> bool:
+    """An assignment whose calls all construct objects (`SVC(...)`, `make_pipeline(...)`)."""
+    if statement.kind not in ("assign", "literal") or statement.symbols.mutates:
+        return False
+    return all(
+        call.method[:1].isupper() or call.method in MODEL_FACTORIES
+        for call in statement.symbols.calls
+    )
 
 
 def _cell_statements(analysis: Analysis, number: int, constants: dict[str, str]) -> list[Statement]:
@@ -258,16 +274,27 @@ def _is_display(statement: Statement, imports: dict[str, str], estimators: dict[
         return True
     if statement.kind != "expression":
         return False
+    if _may_show_metric(statement):
+        return False  # the evaluation may turn it into metrics; else it is dropped there
     for expression in symbols.expressions:
         if expression.callee is None:
             return True  # `df`, `df.shape`: shown, not computed
     calls = [call for call in symbols.calls if call.module_level]
     outermost = calls[0] if calls else None
-    if outermost is None:
-        return True
-    if outermost.dotted == "print":
-        return False  # the evaluation may turn it into metrics; else it is dropped there
+    if outermost is None or outermost.method[:1].isupper():
+        return True  # an object built and thrown away
     return classify_call(outermost, imports, estimators) is Role.EXPLORE
+
+
+def _may_show_metric(statement: Statement) -> bool:
+    """A print, or a displayed f-string, name or metric call: a metric if it is evaluated."""
+    node = statement.node
+    if not isinstance(node, cst.SimpleStatementLine) or not isinstance(node.body[0], cst.Expr):
+        return False
+    value = node.body[0].value
+    if isinstance(value, cst.Call):
+        return _is_print(statement) or is_metric_call(value)
+    return isinstance(value, cst.FormattedString | cst.Name)
 
 
 def _join_names(analysis: Analysis, stages: dict[str, list[Statement]], code: StageCode) -> None:
@@ -305,6 +332,7 @@ def _drop_dead_code(
     report that was printed and is gone). A call scaffold does not know is kept.
     """
     needed = {name for name in (code.estimator, code.frame) if name}
+    helpers = {name for helper in code.helpers for name in helper.symbols.defines}
     for stage in reversed(STAGES):
         kept: list[Statement] = []
         for statement in reversed(stages[stage]):
@@ -319,13 +347,38 @@ def _drop_dead_code(
                 statement.kind == "assign"
                 and not statement.symbols.mutated_names - statement.symbols.defines
                 and all(role in PURE_ROLES for role in roles)
-                and not any(c.dotted in code.module_names for c in calls if "." not in c.dotted)
+                and not any(c.dotted in helpers for c in calls)
             )
             if unneeded and (only_display or pure):
                 continue
-            kept.append(statement)
+            kept.append(_unused_targets_as_underscore(statement, needed))
             needed |= statement.symbols.reads | statement.symbols.mutated_names
         stages[stage] = list(reversed(kept))
+
+
+def _unused_targets_as_underscore(statement: Statement, needed: set[str]) -> Statement:
+    """`a, unused = f()` -> `a, _ = f()`: the unpacking stays, the dead name goes."""
+    node = statement.node
+    if not isinstance(node, cst.SimpleStatementLine) or not isinstance(node.body[0], cst.Assign):
+        return statement
+    assign = node.body[0]
+    if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Tuple):
+        return statement
+    target = assign.targets[0].target
+    reads = statement.symbols.reads
+    elements = [
+        element.with_changes(value=cst.Name("_"))
+        if isinstance(element.value, cst.Name)
+        and element.value.value not in needed | reads
+        and element.value.value != "_"
+        else element
+        for element in target.elements
+    ]
+    if all(isinstance(e.value, cst.Name) and e.value.value == "_" for e in elements):
+        return statement
+    new_target = assign.targets[0].with_changes(target=target.with_changes(elements=elements))
+    new_node = node.with_changes(body=[assign.with_changes(targets=[new_target]), *node.body[1:]])
+    return statement.replaced(new_node) if new_node is not node else statement
 
 
 def _rewrite_prepare(
@@ -372,11 +425,11 @@ def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode, task:
             rewritten += [statement_of(statement.cell, statement.line, a) for a in assignments]
             code.metrics += [MetricSpec(key, label, statement.cell) for key, label in specs]
             continue
-        if statement.kind == "expression" and _is_print(statement):
-            continue  # printed text that is not a metric
+        if _may_show_metric(statement):
+            continue  # shown, and not a metric
         rewritten.append(statement)
     names = split_outputs(stages["split"])
-    if not code.metrics and code.estimator and names:
+    if not code.metrics and code.estimator and names and task in SERVABLE_TASKS:
         # The notebook printed no number: report the usual one for the task on the test rows.
         metric = "accuracy_score" if task == "classification" else "r2_score"
         score = (
@@ -384,6 +437,7 @@ def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode, task:
             f"float({metric}({names[3]}, {code.estimator}.predict({names[1]})))"
         )
         rewritten.append(statement_of(0, 0, cst.parse_statement(score)))
+        code.module_names.add(metric)
     if len(rewritten) > 1 or statements:
         stages["evaluate"] = rewritten
 
@@ -440,8 +494,6 @@ def _printed_text(node: Stmt) -> str | None:
 
 
 def _calls_scalar_metric(statement: Statement) -> bool:
-    from scaffold.extract.rewrites.metrics import is_metric_call
-
     node = statement.node
     return is_metric_call(node) and not any(
         call.method in NON_SCALAR_METRICS for call in statement.symbols.calls

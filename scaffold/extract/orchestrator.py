@@ -88,7 +88,8 @@ def orchestrator_module(analysis: Analysis, code: StageCode) -> Orchestrator:
     ]
     docstring = "The notebook's pipeline: " + " -> ".join(f.stage for f in code.functions) + "."
     if not code.servable:
-        return Orchestrator(docstring, [*header, _run_only(code)])
+        run_header = [header[0], cst.parse_statement('__all__ = ["TASK", "run"]')]
+        return Orchestrator(docstring, [*run_header, _run_only(code)])
     if code.frame is not None:
         return _frame_pipeline(code, header, docstring)
     return _array_pipeline(code, header, docstring)

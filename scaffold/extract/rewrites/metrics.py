@@ -65,6 +65,11 @@ def printed_metrics(
     A value counts as a metric when it calls a metric function, is a name bound to one
     (`metric_names`), or is printed with a number format (`:.4f`).
     """
+    shown = _shown_value(statement)
+    if shown is not None:
+        if isinstance(shown, cst.FormattedString):
+            return _from_fstring(shown, metric_names)
+        return _labelled("", [shown], metric_names, numeric=False)
     call = _print_call(statement)
     if call is None or not call.args:
         return []
@@ -87,6 +92,19 @@ def printed_metrics(
         if isinstance(text, str):
             return _labelled(text, [call.args[1].value], metric_names, numeric=False)
     return []
+
+
+def _shown_value(statement: Stmt) -> cst.BaseExpression | None:
+    """The value of a bare expression statement (what a cell displays), if it is one."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    expr = statement.body[0]
+    if not isinstance(expr, cst.Expr) or isinstance(expr.value, cst.SimpleString):
+        return None
+    value = expr.value
+    if isinstance(value, cst.Call) and (_print_call(statement) or not is_metric_call(value)):
+        return None
+    return value
 
 
 def _print_call(statement: Stmt) -> cst.Call | None:
