@@ -6,8 +6,9 @@ compare, cells left out, warnings); nothing is written here.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from scaffold.analysis import Analysis, Finding
 from scaffold.analysis.results import Setting
@@ -16,7 +17,6 @@ from scaffold.extract.config import data_file_targets, params_yaml, settings_mod
 from scaffold.extract.layout import StageCode, build_stages
 from scaffold.extract.plan import PIPELINE_ROLES, check_supported
 from scaffold.extract.rewrites.metrics import MetricSpec
-from scaffold.notebook import Role
 
 __all__ = ["Extraction", "MetricSpec", "extract"]
 
@@ -57,10 +57,11 @@ def extract(analysis: Analysis) -> Extraction:
     pipeline = [cell.number for cell in analysis.cells if cell.role in PIPELINE_ROLES]
     check_supported(analysis, pipeline)
     stages: StageCode = build_stages(analysis, pipeline)
-    data_files = data_file_targets(analysis.notebook.path.parent, analysis.settings)
     files = assemble(analysis, stages)
-    files["config/params.yaml"] = params_yaml(analysis.settings, data_files)
-    files["src/{package}/settings.py"] = settings_module(analysis.settings)
+    settings = _used(analysis.settings, files.values())
+    data_files = data_file_targets(analysis.notebook.path.parent, settings)
+    files["config/params.yaml"] = params_yaml(settings, data_files)
+    files["src/{package}/settings.py"] = settings_module(settings, data_files)
     left_out = tuple(
         (cell.number, cell.role.value, cell.reason)
         for cell in analysis.cells
@@ -68,7 +69,7 @@ def extract(analysis: Analysis) -> Extraction:
     )
     return Extraction(
         files=files,
-        settings=analysis.settings,
+        settings=settings,
         data_files=data_files,
         metrics=tuple(stages.metrics),
         servable=stages.servable,
@@ -79,9 +80,7 @@ def extract(analysis: Analysis) -> Extraction:
     )
 
 
-def notebook_dir(analysis: Analysis) -> Path:
-    """The folder the notebook's relative paths are relative to."""
-    return analysis.notebook.path.parent
-
-
-_ = Role
+def _used(settings: tuple[Setting, ...], sources: Iterable[str]) -> tuple[Setting, ...]:
+    """The settings the extracted code refers to (a literal in dropped code is no setting)."""
+    text = "\n".join(sources)
+    return tuple(s for s in settings if re.search(rf"\bsettings\.{s.group}\.{s.name}\b", text))

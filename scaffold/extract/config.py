@@ -54,12 +54,16 @@ def _value(setting: Setting, data_files: dict[str, str]) -> object:
     return setting.value
 
 
-def settings_module(settings: Sequence[Setting]) -> str:
-    """`settings.py`: a frozen dataclass per group and `Settings` holding them."""
+def settings_module(settings: Sequence[Setting], data_files: dict[str, str]) -> str:
+    """`settings.py`: a frozen dataclass per group and `Settings` holding them.
+
+    A path to a data file copied into the project is resolved against the project root; any
+    other string stays as the notebook wrote it.
+    """
     parts = [SETTINGS_HEADER]
     groups = _groups(settings)
     for group, members in groups.items():
-        parts.append(_group_class(group, members))
+        parts.append(_group_class(group, members, data_files))
     fields = "\n".join(f"    {group}: {_class_name(group)}" for group in groups) or "    pass"
     converters = "\n".join(
         f'            {group}={_class_name(group)}(**raw.get("{group}", {{}})),' for group in groups
@@ -85,13 +89,14 @@ class Settings:
     return "".join(parts)
 
 
-def _group_class(group: str, members: Sequence[Setting]) -> str:
+def _group_class(group: str, members: Sequence[Setting], data_files: dict[str, str]) -> str:
     fields = []
     post = []
     for setting in members:
-        kind = "Path" if setting.kind == "path" else _type_name(setting.value)
+        in_project = setting.kind == "path" and setting.value in data_files
+        kind = "Path" if in_project else _type_name(setting.value)
         fields.append(f"    {setting.name}: {kind}")
-        if setting.kind == "path":
+        if in_project:
             post.append(
                 f'        object.__setattr__(self, "{setting.name}", '
                 f"PROJECT_ROOT / self.{setting.name})"

@@ -133,11 +133,7 @@ class StageCode:
 
 def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
     """Turn the pipeline cells into stage functions."""
-    constants = {
-        setting.context.split(" ", 1)[0]: setting.key
-        for setting in analysis.settings
-        if setting.group == "params"
-    }
+    constants = _constants(analysis, pipeline)
     estimators = {
         name: callee.rsplit(".", 1)[-1]
         for cell in analysis.cells
@@ -158,8 +154,6 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
                 imports.append(statement)
             elif statement.kind in ("def", "class"):
                 helpers.append(statement)
-            elif statement.kind == "literal" and statement.symbols.defines <= constants.keys():
-                continue  # the constant is a setting now
             elif not _is_display(statement, analysis.imports, estimators):
                 suggested = statement_stage(statement, analysis.imports, estimators)
                 stage = max(stage, suggested if suggested is not None else stage)
@@ -256,10 +250,41 @@ def _cell_statements(analysis: Analysis, number: int, constants: dict[str, str])
     module = replace_literals(parse_cell(cell), keys_at)
     statements = []
     for statement in split_statements(number, module):
+        if _binds_constant(statement, constants):
+            continue  # the constant is a setting now
         node = replace_names(statement.node, constants)
         node = inplace_to_assignment(node)
         statements.append(statement.replaced(node) if node is not statement.node else statement)
     return statements
+
+
+def _constants(analysis: Analysis, pipeline: Sequence[int]) -> dict[str, str]:
+    """Constant name -> settings key, for names bound once in the pipeline and never changed."""
+    bindings: dict[str, int] = {}
+    changed: set[str] = set()
+    for number in pipeline:
+        symbols = analysis.cell(number).symbols
+        if symbols is not None:
+            for name in symbols.defines:
+                bindings[name] = bindings.get(name, 0) + 1
+            changed |= symbols.mutated_names
+    constants = {}
+    for setting in analysis.settings:
+        name = setting.context.split(" ", 1)[0]
+        if setting.group == "params" and bindings.get(name) == 1 and name not in changed:
+            constants[name] = setting.key
+    return constants
+
+
+def _binds_constant(statement: Statement, constants: dict[str, str]) -> bool:
+    """`SEED = 42` whose value now lives in the settings."""
+    symbols = statement.symbols
+    return (
+        statement.kind == "literal"
+        and bool(symbols.defines)
+        and symbols.defines <= constants.keys()
+        and not symbols.mutates
+    )
 
 
 def _is_display(statement: Statement, imports: dict[str, str], estimators: dict[str, str]) -> bool:
@@ -331,7 +356,7 @@ def _drop_dead_code(
     assignments made only of known side-effect-free calls (`y_pred = model.predict(X)` for a
     report that was printed and is gone). A call scaffold does not know is kept.
     """
-    needed = {name for name in (code.estimator, code.frame) if name}
+    needed = {name for name in (code.estimator, code.frame, code.metrics_name) if name}
     helpers = {name for helper in code.helpers for name in helper.symbols.defines}
     for stage in reversed(STAGES):
         kept: list[Statement] = []
@@ -344,16 +369,48 @@ def _drop_dead_code(
             unneeded = not binds & needed and statement.kind != "expression"
             only_display = bool(calls) and all(role is Role.EXPLORE for role in roles)
             pure = (
-                statement.kind == "assign"
+                statement.kind in ("assign", "literal")
                 and not statement.symbols.mutated_names - statement.symbols.defines
                 and all(role in PURE_ROLES for role in roles)
                 and not any(c.dotted in helpers for c in calls)
             )
             if unneeded and (only_display or pure):
                 continue
+            if unneeded and statement.kind == "assign":
+                statement = _value_only(statement)
+            statement = _without_dead_targets(statement, needed)
             kept.append(_unused_targets_as_underscore(statement, needed))
             needed |= statement.symbols.reads | statement.symbols.mutated_names
         stages[stage] = list(reversed(kept))
+
+
+def _value_only(statement: Statement) -> Statement:
+    """`unused = fit_something()` -> `fit_something()`: the call may matter, the name does not."""
+    node = statement.node
+    if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1:
+        return statement
+    assign = node.body[0]
+    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+        return statement
+    if not isinstance(assign.targets[0].target, cst.Name):
+        return statement
+    return statement.replaced(node.with_changes(body=[cst.Expr(assign.value)]))
+
+
+def _without_dead_targets(statement: Statement, needed: set[str]) -> Statement:
+    """`a[0] = unused = f()` -> `a[0] = f()`: a chained assignment loses its dead names."""
+    node = statement.node
+    if not isinstance(node, cst.SimpleStatementLine) or not isinstance(node.body[0], cst.Assign):
+        return statement
+    assign = node.body[0]
+    targets = [
+        target
+        for target in assign.targets
+        if not isinstance(target.target, cst.Name) or target.target.value in needed
+    ]
+    if len(targets) == len(assign.targets) or not targets:
+        return statement
+    return statement.replaced(node.with_changes(body=[assign.with_changes(targets=targets)]))
 
 
 def _unused_targets_as_underscore(statement: Statement, needed: set[str]) -> Statement:

@@ -281,7 +281,8 @@ def _evaluate_def(body: list[Stmt]) -> cst.FunctionDef:
 
 
 def _run_only(code: StageCode) -> cst.FunctionDef:
-    body = [*_calls(code, ["load", "prepare", "split", "train", "evaluate"])]
+    stages = ["load", "prepare", "split", "train", "evaluate"]
+    body = [*_calls(code, stages, then=(code.metrics_name,))]
     body.append(
         cst.parse_statement(
             f"return {code.metrics_name}" if code.function("evaluate") else "return {}"

@@ -1,0 +1,214 @@
+"""`scaffold.extract`: what it refuses (naming cell and line) and what it reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scaffold.api import inspect_notebook
+from scaffold.errors import CellError, ExtractionError
+from scaffold.extract import Extraction, extract
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "churn.ipynb"
+
+IMPORTS = (
+    "import pandas as pd\n"
+    "from sklearn.linear_model import Ridge\n"
+    "from sklearn.model_selection import train_test_split"
+)
+LOAD = 'df = pd.read_csv("data.csv")'
+TAIL = [
+    'X = df.drop(columns=["target"])\ny = df["target"]\n'
+    "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)",
+    "model = Ridge()\nmodel.fit(X_train, y_train)",
+    'print(f"R2: {model.score(X_test, y_test):.4f}")',
+]
+
+
+@pytest.fixture
+def extract_cells(make_notebook: Callable[..., Path]) -> Callable[[list[str]], Extraction]:
+    def run(cells: list[str]) -> Extraction:
+        return extract(inspect_notebook(make_notebook(cells)))
+
+    return run
+
+
+def test_a_plain_notebook_extracts(extract_cells: Callable[[list[str]], Extraction]) -> None:
+    extraction = extract_cells([IMPORTS, LOAD, *TAIL])
+    assert extraction.servable
+    assert [m.key for m in extraction.metrics] == ["r2"]
+
+
+REFUSALS = {
+    "star-import": (
+        [IMPORTS, "from numpy import *\nx = 1", LOAD, *TAIL],
+        2,
+        1,
+        "import *",
+    ),
+    "global-statement": (
+        [
+            IMPORTS,
+            LOAD,
+            'count = 0\ndef bump():\n    global count\n    count += 1\nbump()\ndf["n"] = count',
+            *TAIL,
+        ],
+        3,
+        3,
+        "'global'",
+    ),
+    "read-before-defined": (
+        [IMPORTS, LOAD, 'df["b"] = df["a"] * scale', "scale = 2", *TAIL],
+        3,
+        1,
+        "'scale'",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", REFUSALS)
+def test_refusal_names_the_cell(
+    extract_cells: Callable[[list[str]], Extraction], name: str
+) -> None:
+    cells, cell, _, text = REFUSALS[name]
+    with pytest.raises(ExtractionError) as raised:
+        extract_cells(cells)
+    error = raised.value
+    assert isinstance(error, CellError)
+    assert error.cell == cell
+    assert str(error).startswith(f"cell {cell}")
+    assert text in str(error)
+    assert "\n" not in str(error)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("star-import"),
+        pytest.param("global-statement"),
+        pytest.param(
+            "read-before-defined",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="bug: the refusal of a name read before it is defined gives the cell "
+                "but no line",
+            ),
+        ),
+    ],
+)
+def test_refusal_names_the_line(
+    extract_cells: Callable[[list[str]], Extraction], name: str
+) -> None:
+    cells, cell, line, _ = REFUSALS[name]
+    with pytest.raises(ExtractionError) as raised:
+        extract_cells(cells)
+    assert raised.value.line == line
+    assert str(raised.value).startswith(f"cell {cell}, line {line}: ")
+
+
+def test_refusal_through_the_api(make_notebook: Callable[..., Path], tmp_path: Path) -> None:
+    """scaffold_project refuses before writing anything."""
+    from scaffold.api import scaffold_project
+
+    cells, *_ = REFUSALS["star-import"]
+    notebook = make_notebook(cells)
+    with pytest.raises(ExtractionError):
+        scaffold_project(notebook, tmp_path / "out", git=False)
+    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [notebook.name]
+
+
+# --- the example notebook --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example() -> Extraction:
+    return extract(inspect_notebook(EXAMPLE))
+
+
+def test_example_settings(example: Extraction) -> None:
+    assert [s.key for s in example.settings] == [
+        "data.customer_churn_path",
+        "split.test_size",
+        "split.random_state",
+        "random_forest_classifier.n_estimators",
+        "random_forest_classifier.max_depth",
+        "random_forest_classifier.random_state",
+    ]
+    params = example.files["config/params.yaml"]
+    assert "n_estimators: 200" in params
+    assert "test_size: 0.2" in params
+    assert "customer_churn_path: data/customer_churn.csv" in params
+    settings = example.files["src/{package}/settings.py"]
+    assert "def load_settings(path: Path | None = None) -> Settings:" in settings
+
+
+def test_example_metrics(example: Extraction) -> None:
+    assert [m.key for m in example.metrics] == [
+        "baseline_nobody_churns",
+        "accuracy",
+        "f1",
+        "roc_auc",
+    ]
+    assert {m.cell for m in example.metrics} == {27}
+    assert [m.label for m in example.metrics][1:] == ["Accuracy: ", "F1: ", "ROC AUC: "]
+    evaluation = example.files["src/{package}/pipeline/evaluation.py"]
+    assert 'metrics["accuracy"] = float(accuracy_score(y_test, y_pred))' in evaluation
+    assert "classification_report" not in evaluation
+
+
+def test_example_is_servable(example: Extraction) -> None:
+    assert example.servable
+    assert example.no_service_reason == ""
+    assert not example.unseeded
+    assert example.warnings == ()
+
+
+def test_example_left_out_cells(example: Extraction) -> None:
+    left_out = {number: role for number, role, _ in example.left_out}
+    assert left_out == {
+        3: "skip",
+        7: "explore",
+        8: "explore",
+        9: "explore",
+        11: "explore",
+        12: "explore",
+        13: "explore",
+        18: "explore",
+        29: "explore",
+        30: "explore",
+    }
+    assert all(reason for _, _, reason in example.left_out)
+
+
+def test_example_files(example: Extraction) -> None:
+    assert set(example.files) >= {
+        "config/params.yaml",
+        "src/{package}/settings.py",
+        "src/{package}/pipeline/__init__.py",
+        "src/{package}/pipeline/data.py",
+        "src/{package}/pipeline/features.py",
+        "src/{package}/pipeline/model.py",
+        "src/{package}/pipeline/evaluation.py",
+    }
+    features = example.files["src/{package}/pipeline/features.py"]
+    assert 'state.statistic("total_charges_median"' in features.replace("'", '"')
+    assert "state.categories(" in features
+    for path, source in example.files.items():
+        if path.endswith(".py"):
+            compile(source, path, "exec")
+
+
+def test_example_data_file_copied(example: Extraction, tmp_path: Path) -> None:
+    assert example.data_files == {"customer_churn.csv": "data/customer_churn.csv"}
+    from scaffold.api import scaffold_project
+
+    for name in ("churn.ipynb", "customer_churn.csv"):
+        (tmp_path / name).write_bytes((EXAMPLE.parent / name).read_bytes())
+    result = scaffold_project(tmp_path / "churn.ipynb", tmp_path / "out", git=False)
+    copied = tmp_path / "out" / "data" / "customer_churn.csv"
+    assert copied.read_bytes() == (EXAMPLE.parent / "customer_churn.csv").read_bytes()
+    assert "data/customer_churn.csv" in result.files
+    assert (tmp_path / "out" / "notebooks" / "churn.ipynb").is_file()

@@ -1,0 +1,494 @@
+"""Before/after string tests of every libcst rewrite (libcst's `assertCodemod` style)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from textwrap import dedent
+
+import libcst as cst
+import pytest
+
+from scaffold.extract.rewrites.categories import learn_categories
+from scaffold.extract.rewrites.inplace import inplace_to_assignment
+from scaffold.extract.rewrites.metrics import metric_assignments, printed_metrics
+from scaffold.extract.rewrites.settings_refs import replace_literals, replace_names
+from scaffold.extract.rewrites.statistics import learn_statistics
+from scaffold.extract.rewrites.training_only import guard, is_training_only
+from scaffold.extract.statements import Stmt
+
+MODULES = frozenset({"np", "pd"})
+
+
+def code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def assert_rewrite(rewrite: Callable[[Stmt], Stmt], before: str, after: str) -> None:
+    """Parse `before` as one statement, apply `rewrite`, compare with `after`."""
+    before, after = dedent(before).lstrip("\n"), dedent(after).lstrip("\n")
+    if not before.endswith("\n"):
+        before, after = before + "\n", after + "\n"
+    result = code(rewrite(cst.parse_statement(before)))
+    assert result == after
+    cst.parse_module(result)  # still valid Python
+
+
+def xfail(*values: object, id: str, reason: str) -> object:
+    return pytest.param(*values, id=id, marks=pytest.mark.xfail(strict=True, reason=reason))
+
+
+# --- inplace_to_assignment -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            'df.drop(columns=["a"], inplace=True)', 'df = df.drop(columns=["a"])', id="drop"
+        ),
+        pytest.param(
+            'df.drop("a", axis=1, inplace=True,)', 'df = df.drop("a", axis=1)', id="comma"
+        ),
+        pytest.param("df.fillna(0, inplace=True)", "df = df.fillna(0)", id="fillna"),
+        pytest.param(
+            "df.reset_index(drop=True, inplace=True)",
+            "df = df.reset_index(drop=True)",
+            id="reset_index",
+        ),
+        pytest.param('df.set_index("id", inplace=True)', 'df = df.set_index("id")', id="set_index"),
+        pytest.param(
+            'df["a"].fillna(df["a"].median(), inplace=True)',
+            'df["a"] = df["a"].fillna(df["a"].median())',
+            id="chained-column",
+        ),
+        pytest.param("df.a.fillna(0, inplace=True)", "df.a = df.a.fillna(0)", id="attribute"),
+        pytest.param("x = 1; df.dropna(inplace=True)", "x = 1; df = df.dropna()", id="two-on-line"),
+        pytest.param(
+            'df.drop(columns=["a"], inplace=False)',
+            'df.drop(columns=["a"], inplace=False)',
+            id="inplace-false-untouched",
+        ),
+        pytest.param(
+            "df.dropna(inplace=flag)", "df.dropna(inplace=flag)", id="inplace-variable-untouched"
+        ),
+        pytest.param(
+            "get_frame().fillna(0, inplace=True)",
+            "get_frame().fillna(0, inplace=True)",
+            id="non-assignable-receiver-untouched",
+        ),
+        pytest.param("x = df.dropna()", "x = df.dropna()", id="not-inplace-untouched"),
+    ],
+)
+def test_inplace_to_assignment(before: str, after: str) -> None:
+    assert_rewrite(inplace_to_assignment, before, after)
+
+
+# --- learn_statistics ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "learnt"),
+    [
+        pytest.param(
+            'df["a"] = df["a"].fillna(df["a"].median())',
+            """df["a"] = df["a"].fillna(state.statistic('a_median', lambda: df["a"].median()))""",
+            ["a_median"],
+            id="median",
+        ),
+        pytest.param(
+            'm = df["a"].mean()',
+            """m = state.statistic('a_mean', lambda: df["a"].mean())""",
+            ["a_mean"],
+            id="mean",
+        ),
+        pytest.param(
+            'df["c"] = df["c"].fillna(df["c"].mode()[0])',
+            """df["c"] = df["c"].fillna(state.statistic('c_mode', lambda: df["c"].mode()[0]))""",
+            ["c_mode"],
+            id="mode-first",
+        ),
+        pytest.param(
+            "s = df.a.std()",
+            "s = state.statistic('a_std', lambda: df.a.std())",
+            ["a_std"],
+            id="std",
+        ),
+        pytest.param(
+            "m = np.mean(df.a)",
+            "m = state.statistic('a_mean', lambda: np.mean(df.a))",
+            ["a_mean"],
+            id="numpy-function",
+        ),
+        pytest.param(
+            'df["a"] = df["a"] / df["a"].max()',
+            """df["a"] = df["a"] / state.statistic('a_max', lambda: df["a"].max())""",
+            ["a_max"],
+            id="scaling",
+        ),
+        pytest.param(
+            'df["t"] = df[["a", "b"]].sum(axis=1)',
+            'df["t"] = df[["a", "b"]].sum(axis=1)',
+            [],
+            id="axis-1-row-wise-untouched",
+        ),
+        pytest.param(
+            'df["t"] = df.mean(axis="columns")',
+            'df["t"] = df.mean(axis="columns")',
+            [],
+            id="axis-columns-row-wise-untouched",
+        ),
+        pytest.param(
+            'df["t"] = np.mean(df[["a", "b"]], axis=1)',
+            'df["t"] = np.mean(df[["a", "b"]], axis=1)',
+            [],
+            id="numpy-axis-1-untouched",
+        ),
+        xfail(
+            'df["t"] = df[["a", "b"]].sum(1)',
+            'df["t"] = df[["a", "b"]].sum(1)',
+            [],
+            id="positional-axis-1-untouched",
+            reason="bug: a row-wise aggregation with a positional axis (`.sum(1)`) is taken for a "
+            "whole-column statistic, so serving replays training's per-row sums",
+        ),
+        pytest.param(
+            "def f(d):\n    return d.a.mean()\n",
+            "def f(d):\n    return d.a.mean()\n",
+            [],
+            id="inside-def-untouched",
+        ),
+        pytest.param(
+            'df["y"] = df["x"].apply(lambda v: v - df["x"].mean())',
+            'df["y"] = df["x"].apply(lambda v: v - df["x"].mean())',
+            [],
+            id="inside-lambda-untouched",
+        ),
+        pytest.param("x = np.mean([1, 2])", "x = np.mean([1, 2])", [], id="numpy-of-literal"),
+        pytest.param(
+            'df["r"] = df["a"].rolling(3).mean()',
+            'df["r"] = df["a"].rolling(3).mean()',
+            [],
+            id="rolling-untouched",
+        ),
+        pytest.param(
+            'df["c"] = df["a"].cumsum()', 'df["c"] = df["a"].cumsum()', [], id="cumsum-untouched"
+        ),
+    ],
+)
+def test_learn_statistics(before: str, after: str, learnt: list[str]) -> None:
+    names: list[str] = []
+
+    def rewrite(node: Stmt) -> Stmt:
+        result, found = learn_statistics(node, MODULES, set())
+        names.extend(found)
+        return result
+
+    assert_rewrite(rewrite, before, after)
+    assert names == learnt
+
+
+def test_learn_statistics_key_names_unique() -> None:
+    taken = {"a_mean"}
+    node, learnt = learn_statistics(
+        cst.parse_statement('x = df["a"].mean() + df["a"].mean()\n'), MODULES, taken
+    )
+    assert learnt == ["a_mean_2", "a_mean_3"]
+    assert taken == {"a_mean", "a_mean_2", "a_mean_3"}
+    _, again = learn_statistics(cst.parse_statement("y = df.a.mean()\n"), MODULES, taken)
+    assert again == ["a_mean_4"]
+    assert "'a_mean_2'" in code(node)
+    assert "'a_mean_3'" in code(node)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a statistic inside a top-level loop gets one key for every iteration, so "
+    "serving replays the last column's value for all columns",
+)
+def test_learn_statistics_in_a_loop_is_keyed_per_iteration() -> None:
+    before = 'for col in ["a", "b"]:\n    df[col] = df[col].fillna(df[col].median())\n'
+    node, learnt = learn_statistics(cst.parse_statement(before), MODULES, set())
+    # Either left alone (refused elsewhere) or keyed by the loop variable; one fixed key is wrong.
+    assert learnt == [] or "col" in code(node).split("state.statistic(", 1)[1].split(",", 1)[0]
+
+
+# --- learn_categories ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            'df = pd.get_dummies(df, columns=["a", "b"], drop_first=True)',
+            'df = pd.get_dummies(state.categories("dummies", df, ["a", "b"]), '
+            'columns=["a", "b"], drop_first=True)',
+            id="with-columns",
+        ),
+        pytest.param(
+            "df = pd.get_dummies(df)",
+            'df = pd.get_dummies(state.categories("dummies", df))',
+            id="without-columns",
+        ),
+        pytest.param(
+            "df = get_dummies(df)",
+            'df = get_dummies(state.categories("dummies", df))',
+            id="imported-name",
+        ),
+        pytest.param(
+            'df = pd.get_dummies(data=df, columns=["a"])',
+            'df = pd.get_dummies(data=df, columns=["a"])',
+            id="keyword-data-untouched",
+        ),
+        pytest.param(
+            'df = pd.get_dummies(df, columns=["a"]); other = pd.get_dummies(other)',
+            'df = pd.get_dummies(state.categories("dummies", df, ["a"]), columns=["a"]); '
+            'other = pd.get_dummies(state.categories("dummies_2", other))',
+            id="two-calls-two-keys",
+        ),
+        pytest.param("df = pd.concat([df, x])", "df = pd.concat([df, x])", id="no-dummies"),
+    ],
+)
+def test_learn_categories(before: str, after: str) -> None:
+    assert_rewrite(lambda node: learn_categories(node, set()), before, after)
+
+
+def test_learn_categories_key_avoids_taken_names() -> None:
+    taken = {"dummies"}
+    node = learn_categories(cst.parse_statement("df = pd.get_dummies(df)\n"), taken)
+    assert '"dummies_2"' in code(node)
+    assert taken == {"dummies", "dummies_2"}
+
+
+# --- settings_refs: replace_literals / replace_names ----------------------------------------
+
+LITERALS = """\
+model = RandomForestClassifier(n_estimators=200, max_depth=6)
+df = pd.read_csv("a.csv")
+x = -1.5
+flag = True
+"""
+
+
+def test_replace_literals_at_positions() -> None:
+    keys_at = {
+        (1, 44): "rf.n_estimators",
+        (2, 17): "data.path",
+        (3, 4): "params.x",
+        (4, 7): "params.flag",
+    }
+    result = replace_literals(cst.parse_module(LITERALS), keys_at).code
+    assert result == (
+        "model = RandomForestClassifier(n_estimators=settings.rf.n_estimators, max_depth=6)\n"
+        "df = pd.read_csv(settings.data.path)\n"
+        "x = settings.params.x\n"
+        "flag = settings.params.flag\n"
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason='bug: a setting written as implicitly concatenated strings (`read_csv("d" ".csv")`)'
+    " starts where its first part starts, so the part is replaced first and libcst raises "
+    "AttributeError (a crash, not a ScaffoldError)",
+)
+def test_replace_literals_concatenated_string() -> None:
+    module = cst.parse_module('df = pd.read_csv("data/" "a.csv")\n')
+    result = replace_literals(module, {(1, 17): "data.path"}).code
+    assert result == "df = pd.read_csv(settings.data.path)\n"
+
+
+def test_replace_literals_without_keys_is_identity() -> None:
+    module = cst.parse_module(LITERALS)
+    assert replace_literals(module, {}) is module
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            "m = Model(random_state=SEED)",
+            "m = Model(random_state=settings.params.seed)",
+            id="argument",
+        ),
+        pytest.param(
+            "x = f(SEED=SEED)", "x = f(SEED=settings.params.seed)", id="keyword-name-kept"
+        ),
+        pytest.param(
+            "v = obj.SEED + SEED", "v = obj.SEED + settings.params.seed", id="attribute-name-kept"
+        ),
+        pytest.param("v = SEEDS + 1", "v = SEEDS + 1", id="other-name-untouched"),
+        pytest.param(
+            "def f(x):\n    return x + SEED\n",
+            "def f(x):\n    return x + settings.params.seed\n",
+            id="read-in-function",
+        ),
+        xfail(
+            "f = lambda SEED: SEED + 1",
+            "f = lambda SEED: SEED + 1",
+            id="lambda-parameter-kept",
+            reason="bug: replace_names rewrites a parameter that shadows a constant into "
+            "`lambda settings.params.seed: ...`, which is not valid Python",
+        ),
+        xfail(
+            "def f(SEED):\n    return SEED\n",
+            "def f(SEED):\n    return SEED\n",
+            id="def-parameter-kept",
+            reason="bug: replace_names rewrites a parameter that shadows a constant into "
+            "`def f(settings.params.seed)`, which is not valid Python",
+        ),
+    ],
+)
+def test_replace_names(before: str, after: str) -> None:
+    assert_rewrite(lambda node: replace_names(node, {"SEED": "params.seed"}), before, after)
+
+
+# --- printed_metrics / metric_assignments ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "metrics"),
+    [
+        pytest.param(
+            'print(f"Accuracy: {accuracy_score(y_test, pred):.4f}")',
+            [("Accuracy: ", 'metrics["accuracy"] = float(accuracy_score(y_test, pred))')],
+            id="fstring-4f",
+        ),
+        pytest.param(
+            'print("Accuracy: {:.4f}".format(accuracy_score(y_test, pred)))',
+            [("Accuracy: ", 'metrics["accuracy"] = float(accuracy_score(y_test, pred))')],
+            id="format",
+        ),
+        pytest.param(
+            'print("Accuracy:", accuracy_score(y_test, pred))',
+            [("Accuracy:", 'metrics["accuracy"] = float(accuracy_score(y_test, pred))')],
+            id="label-value",
+        ),
+        pytest.param(
+            'print(f"Accuracy: {acc:.2%}")',
+            [("Accuracy: ", 'metrics["acc"] = float(acc)')],
+            id="percent-format",
+        ),
+        pytest.param(
+            'print("R2:", r2)',
+            [("R2:", 'metrics["r2"] = float(r2)')],
+            id="name-bound-to-metric",
+        ),
+        pytest.param(
+            'print(f"Error: {err:.3f}")',
+            [("Error: ", 'metrics["err"] = float(err)')],
+            id="numeric-format-of-any-name",
+        ),
+        pytest.param(
+            'print(f"A: {a:.3f}, B: {b:.3f}")',
+            [("A: ", 'metrics["a"] = float(a)'), (", B: ", 'metrics["b"] = float(b)')],
+            id="two-in-one",
+        ),
+        pytest.param(
+            "accuracy_score(y_test, pred)",
+            [("", 'metrics["accuracy"] = float(accuracy_score(y_test, pred))')],
+            id="displayed-metric-call",
+        ),
+        pytest.param("r2", [("", 'metrics["r2"] = float(r2)')], id="displayed-metric-name"),
+        pytest.param('print("hello")', [], id="text-ignored"),
+        pytest.param('print(f"shape {X.shape}")', [], id="non-numeric-fstring-ignored"),
+        pytest.param("print(X.shape)", [], id="non-numeric-print-ignored"),
+        pytest.param('print(f"n={len(df)}")', [], id="count-ignored"),
+        pytest.param('print("Rows:", n_rows)', [], id="unknown-name-ignored"),
+        xfail(
+            'print("Accuracy: %.4f" % accuracy_score(y_test, pred))',
+            [("Accuracy: ", 'metrics["accuracy"] = float(accuracy_score(y_test, pred))')],
+            id="percent-operator",
+            reason="bug: a metric printed with %-formatting ('Accuracy: %.4f' % score) is not "
+            "recognised, so it silently drops out of the evaluation",
+        ),
+    ],
+)
+def test_printed_metrics(statement: str, metrics: list[tuple[str, str]]) -> None:
+    found = printed_metrics(cst.parse_statement(statement + "\n"), {"r2", "acc"})
+    statements, specs = metric_assignments(found, set())
+    assert [(label, code(s).strip()) for (_, label), s in zip(specs, statements, strict=True)] == (
+        metrics
+    )
+
+
+def test_metric_assignments_keys_unique_and_dict_name() -> None:
+    found = printed_metrics(cst.parse_statement('print(f"Acc: {acc:.4f}")\n'), {"acc"})
+    taken = {"acc"}
+    statements, specs = metric_assignments(found * 2, taken, dict_name="scores")
+    assert [code(s).strip() for s in statements] == [
+        'scores["acc_2"] = float(acc)',
+        'scores["acc_3"] = float(acc)',
+    ]
+    assert specs == [("acc_2", "Acc: "), ("acc_3", "Acc: ")]
+
+
+# --- is_training_only / guard ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "reason"),
+    [
+        pytest.param("df = df.dropna()", "drops rows (.dropna())", id="dropna"),
+        pytest.param("df.dropna(inplace=True)", "drops rows (.dropna())", id="dropna-inplace"),
+        pytest.param(
+            "df = df.drop_duplicates()", "drops rows (.drop_duplicates())", id="drop_duplicates"
+        ),
+        pytest.param('df = df.query("age > 0")', "drops rows (.query())", id="query"),
+        pytest.param(
+            "df = df.drop(index=[0, 1])", "drops rows (.drop(index=...))", id="drop-index"
+        ),
+        pytest.param(
+            'df = df[df["age"] > 0]', "keeps only some rows (a boolean filter)", id="bool-filter"
+        ),
+        pytest.param(
+            'df = df[~df["a"].isna()]', "keeps only some rows (a boolean filter)", id="negated"
+        ),
+        pytest.param(
+            'df = df.loc[df["age"] > 0]', "keeps only some rows (.loc[...])", id="loc-filter"
+        ),
+        pytest.param("df = df[:100]", "keeps only some rows (a slice)", id="slice"),
+        pytest.param("df = df.iloc[10:]", "keeps only some rows (a slice)", id="iloc-slice"),
+        pytest.param(
+            'df["churn"] = df["churn"].map({"yes": 1, "no": 0})',
+            "uses the outcome column 'churn'",
+            id="target-column",
+        ),
+        pytest.param('df = df[["a", "b"]]', None, id="column-selection"),
+        pytest.param('df = df.drop(columns=["customer_id"])', None, id="drop-columns"),
+        pytest.param('df["a"] = df["a"].fillna(0)', None, id="fillna-column"),
+        pytest.param('df["r"] = df["a"] / df["b"]', None, id="ratio"),
+        pytest.param('df = df.loc[:, ["a"]]', None, id="loc-columns"),
+        pytest.param('df["x"] = df["x"].clip(0, 10)', None, id="clip"),
+        pytest.param("df = df.reset_index(drop=True)", None, id="reset_index"),
+        xfail(
+            'df = df[df["a"].notna()]',
+            "keeps only some rows (a boolean filter)",
+            id="method-mask-filter",
+            reason="bug: a boolean filter whose mask is a method call (`df[df.a.notna()]`, "
+            "`.isin(...)`, `.between(...)`) is not training-only, so serving drops the row",
+        ),
+        xfail(
+            'df = df.loc[df["a"] > 0, ["a", "b"]]',
+            "keeps only some rows (.loc[...])",
+            id="loc-rows-and-columns",
+            reason="bug: `.loc[mask, columns]` filters rows but is not seen as training-only",
+        ),
+    ],
+)
+def test_is_training_only(statement: str, reason: str | None) -> None:
+    assert is_training_only(cst.parse_statement(statement + "\n"), "churn") == reason
+
+
+def test_is_training_only_without_target() -> None:
+    node = cst.parse_statement('df["churn"] = df["churn"] * 2\n')
+    assert is_training_only(node, None) is None
+
+
+def test_guard() -> None:
+    statements = [cst.parse_statement("\n\ndf = df.dropna()\n"), cst.parse_statement("n = 1\n")]
+    result = code(guard(statements, "drops rows (.dropna())"))
+    assert result == (
+        "if state.fitting:  # training only: drops rows (.dropna())\n"
+        "    df = df.dropna()\n"
+        "    n = 1\n"
+    )

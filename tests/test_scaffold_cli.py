@@ -1,0 +1,145 @@
+"""`scaffold NOTEBOOK`: through typer's CliRunner, as a user runs it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import scaffold.project
+from scaffold.cli import app
+from scaffold.errors import ScaffoldError
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def notebook(tmp_path: Path) -> Path:
+    """The example notebook and its data, copied to a folder of their own."""
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    for name in ("churn.ipynb", "customer_churn.csv"):
+        (folder / name).write_bytes((EXAMPLES / name).read_bytes())
+    return folder / "churn.ipynb"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def error_line(output: str) -> str:
+    lines = output.strip().splitlines()
+    assert len(lines) == 1, output
+    assert lines[0].startswith("scaffold: error: ")
+    return lines[0]
+
+
+def test_scaffold_writes_the_project_and_prints_the_summary(notebook: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git"])
+    assert result.exit_code == 0, result.output
+    assert (out / "src" / "churn" / "pipeline" / "__init__.py").is_file()
+    assert (out / "config" / "params.yaml").is_file()
+    assert (out / "data" / "customer_churn.csv").is_file()
+    assert not (out / ".git").exists()
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"wrote {out} (")
+    assert "package churn" in lines[0]
+    assert "task: classification, target: churn" in result.output
+    assert "random_forest_classifier.n_estimators" in result.output
+    assert "accuracy=0.7812" in result.output
+    assert "cells left out: " in result.output
+    assert "next:" in result.output
+
+
+def test_existing_non_empty_output_is_refused_then_forced(notebook: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    before = snapshot(tmp_path)
+    result = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git"])
+    assert result.exit_code == 1
+    line = error_line(result.output)
+    assert str(out) in line
+    assert "--force" in line
+    assert snapshot(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nb", "out"]
+
+    forced = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert not (out / "keep.txt").exists()
+    assert (out / "src" / "churn" / "pipeline" / "__init__.py").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nb", "out"]
+
+
+def test_existing_empty_output_is_used(notebook: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    result = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git"])
+    assert result.exit_code == 0, result.output
+    assert (out / "pyproject.toml").is_file()
+
+
+def test_missing_notebook(tmp_path: Path) -> None:
+    result = runner.invoke(app, [str(tmp_path / "nope.ipynb"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "nope.ipynb" in error_line(result.output)
+    assert not (tmp_path / "out").exists()
+
+
+def test_notebook_with_a_syntax_error(make_notebook: Callable[..., Path], tmp_path: Path) -> None:
+    path = make_notebook(["import pandas as pd", 'df = pd.read_csv("d.csv")\nx = (1,'])
+    result = runner.invoke(app, [str(path), "-o", str(tmp_path / "out"), "--no-git"])
+    assert result.exit_code == 1
+    assert error_line(result.output).startswith("scaffold: error: cell 2, line 2")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["new", "force-over-existing"])
+def test_failure_midway_leaves_nothing_behind(
+    notebook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, force: bool
+) -> None:
+    out = tmp_path / "out"
+    if force:
+        out.mkdir()
+        (out / "keep.txt").write_text("mine")
+    before = snapshot(tmp_path)
+    rendered: list[Path] = []
+
+    def failing_tidy(root: Path) -> None:
+        rendered.append(root)
+        assert (root / "pyproject.toml").is_file()  # mid-way: the template is rendered
+        raise ScaffoldError("ruff failed on the generated project: boom")
+
+    monkeypatch.setattr(scaffold.project, "tidy", failing_tidy)
+    args = [str(notebook), "-o", str(out), "--no-git", *(["--force"] if force else [])]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert (
+        error_line(result.output) == "scaffold: error: ruff failed on the generated project: boom"
+    )
+    assert rendered
+    assert not rendered[0].exists()  # the staging folder is gone
+    assert snapshot(tmp_path) == before  # no partial project, no temp dir, old output intact
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["nb", "out"] if force else ["nb"])
+
+
+def test_unexpected_error_midway_leaves_nothing_behind(
+    notebook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(root: Path) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(scaffold.project, "tidy", crash)
+    result = runner.invoke(app, [str(notebook), "-o", str(tmp_path / "out"), "--no-git"])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, OSError)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nb"]
