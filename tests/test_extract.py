@@ -88,14 +88,7 @@ def test_refusal_names_the_cell(
     [
         pytest.param("star-import"),
         pytest.param("global-statement"),
-        pytest.param(
-            "read-before-defined",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bug: the refusal of a name read before it is defined gives the cell "
-                "but no line",
-            ),
-        ),
+        pytest.param("read-before-defined"),
     ],
 )
 def test_refusal_names_the_line(

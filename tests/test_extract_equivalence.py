@@ -31,7 +31,6 @@ from scaffold.api import scaffold_project
 from scaffold.errors import ExtractionError
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
-PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
 
 IMPORTS = """\
 import numpy as np
@@ -255,44 +254,8 @@ FORMS: dict[str, Form] = {
     ),
 }
 
-KNOWN_BUGS = {
-    "inplace_chained": pytest.mark.xfail(
-        PANDAS_3,
-        strict=True,
-        reason="divergence: under pandas>=3 (copy-on-write) the notebook's chained "
-        "`df['a'].fillna(v, inplace=True)` changes nothing, but the extraction rewrites it to "
-        "`df['a'] = df['a'].fillna(v)`, so the generated metrics differ from running the "
-        "notebook, with no warning",
-    ),
-    "dummies_of_column": pytest.mark.xfail(
-        strict=True,
-        reason="bug: `pd.get_dummies(df['c'])` of one column becomes "
-        "`state.categories('dummies', df['c'])`, which needs a DataFrame: training crashes",
-    ),
-}
-SERVING_BUGS = {
-    "lambda": pytest.mark.xfail(
-        strict=True,
-        reason="bug: a constant lifted to settings (`k`) and read in the prepare stage makes "
-        "`prepare(df, state, settings)`, but `feature_step` calls `prepare(df, state)`: the "
-        "served model raises TypeError on every request",
-    ),
-    "del": pytest.mark.xfail(
-        strict=True,
-        reason="bug: a feature cell with `del tmp; del df['id']` is put in load_data, so the "
-        "computed column 'ab' becomes a raw input of the served model (KeyError on raw rows)",
-    ),
-    "reassignment": pytest.mark.xfail(
-        strict=True,
-        reason="bug: `X = X * 2` after `X = df.drop(...)` stays in split_data, outside the "
-        "feature step, so the served model silently skips it and predicts differently",
-    ),
-    "control_flow": pytest.mark.xfail(
-        strict=True,
-        reason="bug: the statistic in a top-level `for col in ...` loop is recorded under one "
-        "key ('mean'), so serving replays the last column's mean for every column",
-    ),
-}
+KNOWN_BUGS: dict[str, pytest.MarkDecorator] = {}
+SERVING_BUGS: dict[str, pytest.MarkDecorator] = {}
 
 
 def make_data(task: str, *, missing: bool) -> pd.DataFrame:
@@ -450,11 +413,6 @@ def test_function_reading_a_global(outcomes: dict[str, Outcome]) -> None:
     assert "scaled" in str(outcome.refusal)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the refusal of a helper that reads the constant SCALE names 'settings' (the "
-    "rewritten name), which is not in the notebook, instead of 'SCALE'",
-)
 def test_function_reading_a_global_names_the_global(outcomes: dict[str, Outcome]) -> None:
     refusal = outcomes["function_global"].refusal
     assert refusal is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 
 import libcst as cst
 
@@ -26,7 +27,7 @@ from scaffold.extract.plan import (
     statement_stage,
 )
 from scaffold.extract.rewrites.categories import learn_categories
-from scaffold.extract.rewrites.inplace import inplace_to_assignment
+from scaffold.extract.rewrites.inplace import inplace_to_assignment, is_chained_inplace
 from scaffold.extract.rewrites.metrics import (
     MetricSpec,
     is_metric_call,
@@ -34,7 +35,11 @@ from scaffold.extract.rewrites.metrics import (
     printed_metrics,
     slug,
 )
-from scaffold.extract.rewrites.settings_refs import replace_literals, replace_names
+from scaffold.extract.rewrites.settings_refs import (
+    record_settings,
+    replace_literals,
+    replace_names,
+)
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.training_only import guard, is_training_only
 from scaffold.extract.statements import Statement, Stmt, split_statements, statement_of
@@ -107,9 +112,7 @@ class StageCode:
     @property
     def servable(self) -> bool:
         """A classifier or regressor fitted on a train/test split: it can score new rows."""
-        return (
-            self.estimator is not None and self.features is not None and self.task in SERVABLE_TASKS
-        )
+        return not self.no_service_reason
 
     @property
     def no_service_reason(self) -> str:
@@ -120,6 +123,14 @@ class StageCode:
             return "the model is not fitted on a train/test split of rows"
         if self.task not in SERVABLE_TASKS:
             return f"a {self.task} model is not served row by row; its pipeline runs as a batch job"
+        prepare = self.function("prepare")
+        needs = set(prepare.signature.parameters) if prepare else set()
+        extra = needs - {self.frame, "state", "settings"}
+        if self.frame is not None and extra:
+            return (
+                f"the feature step also needs {', '.join(sorted(extra))} from the training data, "
+                "which a request does not carry"
+            )
         return ""
 
     def statements(self, stage: str) -> list[Statement]:
@@ -145,18 +156,22 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
     body: list[tuple[int, Statement]] = []
     warnings: list[Finding] = []
     stage = 0
+    loaded = False
     for number in pipeline:
         cell = analysis.cell(number)
         if cell.cell.kind != "code" or cell.symbols is None:
             continue
-        for statement in _cell_statements(analysis, number, constants):
+        for statement in _cell_statements(analysis, number, constants, warnings):
             if statement.kind == "import":
                 imports.append(statement)
             elif statement.kind in ("def", "class"):
                 helpers.append(statement)
             elif not _is_display(statement, analysis.imports, estimators):
                 suggested = statement_stage(statement, analysis.imports, estimators)
+                if suggested is None and loaded:
+                    suggested = PREPARE_STAGE  # after the data is loaded, a step prepares it
                 stage = max(stage, suggested if suggested is not None else stage)
+                loaded = loaded or suggested == 0
                 if _may_show_metric(statement) and STAGES[stage] != "evaluate":
                     continue  # shown for a look, not part of the pipeline
                 body.append((stage, statement))
@@ -197,6 +212,7 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
 
 
 TRAIN_STAGE = STAGES.index("train")
+PREPARE_STAGE = STAGES.index("prepare")
 
 
 MODEL_FACTORIES = frozenset(
@@ -240,7 +256,21 @@ def _builds_objects(statement: Statement) -> bool:
     )
 
 
-def _cell_statements(analysis: Analysis, number: int, constants: dict[str, str]) -> list[Statement]:
+def _pandas_version() -> str:
+    try:
+        return metadata.version("pandas")
+    except metadata.PackageNotFoundError:
+        return "0"
+
+
+PANDAS_VERSION = _pandas_version()
+COPY_ON_WRITE = int(PANDAS_VERSION.split(".")[0]) >= 3
+"""Whether the pandas the notebook ran with here copies on write (pandas 3 and later)."""
+
+
+def _cell_statements(
+    analysis: Analysis, number: int, constants: dict[str, str], warnings: list[Finding]
+) -> list[Statement]:
     cell = analysis.cell(number).cell
     keys_at = {
         (setting.line, setting.column): setting.key
@@ -252,6 +282,20 @@ def _cell_statements(analysis: Analysis, number: int, constants: dict[str, str])
     for statement in split_statements(number, module):
         if _binds_constant(statement, constants):
             continue  # the constant is a setting now
+        if COPY_ON_WRITE and is_chained_inplace(statement.node):
+            warnings.append(
+                Finding(
+                    f"{statement.code.strip()!r} changes nothing with pandas "
+                    f"{PANDAS_VERSION} (copy-on-write), so the pipeline leaves it out as the "
+                    "notebook's run did; assign the result to the column if the change was meant",
+                    cell=number,
+                    line=statement.line,
+                )
+            )
+            continue
+        if statement.kind in ("def", "class"):
+            statements.append(statement)  # a function's names are its own; it is checked as is
+            continue
         node = replace_names(statement.node, constants)
         node = inplace_to_assignment(node)
         statements.append(statement.replaced(node) if node is not statement.node else statement)
@@ -452,6 +496,7 @@ def _rewrite_prepare(
         if reason is None:
             node, _ = learn_statistics(node, code.module_names, taken)
             node = learn_categories(node, taken)
+            node = record_settings(node)
         else:
             node = guard([node], reason)
         rewritten.append(statement.replaced(node))

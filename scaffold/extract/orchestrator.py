@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from scaffold.analysis.roles import SPLIT_FUNCTIONS
 from scaffold.extract.functions import Signature, call_statement, function_def
 from scaffold.extract.plan import split_outputs
 from scaffold.extract.statements import Statement, Stmt
@@ -113,7 +114,6 @@ def _frame_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orch
     frame = code.frame
     assert frame is not None
     assert code.estimator is not None
-    prepare = code.function("prepare")
     split = code.function("split")
     assert split is not None
     inputs_statements, split_node = _model_inputs(code, split.node)
@@ -126,11 +126,7 @@ def _frame_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orch
         [s.node for s in inputs_statements],
         docstring="The model's input columns, from the prepared frame.",
     )
-    prepare_call = (
-        f"{prepare.signature.name}(raw_frame(frame, state), state)"
-        if prepare
-        else "raw_frame(frame, state)"
-    )
+    prepare_call = _serving_prepare_call(code)
     additions = [
         cst.parse_module(FRAME_HELPERS).body[0],
         model_inputs,
@@ -163,6 +159,22 @@ def _frame_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orch
     return Orchestrator(docstring, body, {"features": additions})
 
 
+SERVING_ARGUMENTS = {"state": "state", "settings": "None"}
+"""What the feature step passes when serving: the learnt state; settings were recorded in it."""
+
+
+def _serving_prepare_call(code: StageCode) -> str:
+    """`prepare(raw_frame(frame, state), state, None)`, following prepare's parameters."""
+    prepare = code.function("prepare")
+    if prepare is None:
+        return "raw_frame(frame, state)"
+    arguments = [
+        "raw_frame(frame, state)" if name == code.frame else SERVING_ARGUMENTS[name]
+        for name in prepare.signature.parameters
+    ]
+    return f"{prepare.signature.name}({', '.join(arguments)})"
+
+
 def _model_inputs(
     code: StageCode, split_node: cst.FunctionDef
 ) -> tuple[list[Statement], cst.FunctionDef]:
@@ -170,20 +182,42 @@ def _model_inputs(
     from scaffold.extract.statements import statement_of
 
     features = code.features or "X"
-    chosen: list[Statement] = []
-    kept: list[Stmt] = []
-    replaced = False
     body = [node for node in split_node.body.body if isinstance(node, Stmt)]
-    for node in body:
-        statement = statement_of(0, 0, node)
-        if features in statement.symbols.defines and not replaced:
-            chosen.append(statement)
-            kept.append(cst.parse_statement(f"{features} = model_inputs({code.frame})"))
-            replaced = True
-        else:
+    statements = [statement_of(0, 0, node) for node in body]
+    split_at = next(
+        (
+            i
+            for i, s in enumerate(statements)
+            if any(c.method in SPLIT_FUNCTIONS for c in s.symbols.calls)
+        ),
+        len(statements),
+    )
+    # Backward slice: the statements before the split that the features depend on.
+    needed, chosen = {features}, set()
+    for index in range(split_at - 1, -1, -1):
+        symbols = statements[index].symbols
+        if (symbols.defines | symbols.mutated_names) & needed:
+            chosen.add(index)
+            needed |= symbols.reads - {code.frame or ""}
+    if not chosen:
+        return [], split_node
+    # A chosen statement that also makes something else the split needs (`X, y = ...`) stays.
+    others = set().union(*(s.symbols.reads for i, s in enumerate(statements) if i not in chosen))
+    keep = {
+        i
+        for i in chosen
+        if (statements[i].symbols.defines | statements[i].symbols.mutated_names) - {features}
+        & others
+    }
+    call = cst.parse_statement(f"{features} = model_inputs({code.frame})")
+    kept: list[Stmt] = []
+    for index, node in enumerate(body):
+        if index == split_at:
+            kept.append(call)
+        if index not in chosen or index in keep:
             kept.append(node)
     new_split = split_node.with_changes(body=split_node.body.with_changes(body=kept))
-    return chosen, new_split
+    return [statements[index] for index in sorted(chosen)], new_split
 
 
 def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orchestrator:

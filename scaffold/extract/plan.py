@@ -6,6 +6,7 @@ evaluate. Each statement moves the pipeline at least to the stage its calls sugg
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -96,10 +97,12 @@ def check_supported(analysis: Analysis, cells: Sequence[int]) -> None:
                 line=symbols.global_statements[0],
             )
         if number in undefined:
+            name = undefined[number]
             raise ExtractionError(
                 number,
-                f"reads '{undefined[number]}', which no earlier pipeline cell defines (the "
-                "notebook only works when run in another order)",
+                f"reads '{name}', which no earlier pipeline cell defines (the notebook only "
+                "works when run in another order)",
+                line=_line_reading(analysis, number, name),
             )
 
 
@@ -117,6 +120,14 @@ def _undefined(analysis: Analysis) -> list[tuple[int, str]]:
                 found.append((cell.number, name))
         defined |= cell.symbols.defines | cell.symbols.mutated_names
     return found
+
+
+def _line_reading(analysis: Analysis, number: int, name: str) -> int | None:
+    pattern = re.compile(rf"\b{re.escape(name)}\b")
+    for index, line in enumerate(analysis.cell(number).cell.source.split("\n"), start=1):
+        if pattern.search(line.split("#", 1)[0]):
+            return index
+    return None
 
 
 def _line_of(analysis: Analysis, number: int, text: str) -> int | None:

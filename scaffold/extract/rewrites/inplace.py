@@ -60,3 +60,28 @@ def inplace_to_assignment(node: Stmt) -> Stmt:
     result = node.visit(InplaceToAssignment())
     assert isinstance(result, Stmt)
     return result
+
+
+def is_chained_inplace(node: Stmt) -> bool:
+    """`df["a"].fillna(v, inplace=True)`: an in-place call on a column taken from a frame.
+
+    Under pandas' copy-on-write (the default from pandas 3) such a call changes a temporary
+    copy and leaves the frame as it was.
+    """
+    if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1:
+        return False
+    small = node.body[0]
+    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+        return False
+    call = small.value
+    return (
+        isinstance(call.func, cst.Attribute)
+        and isinstance(call.func.value, cst.Subscript | cst.Attribute)
+        and any(
+            arg.keyword is not None
+            and arg.keyword.value == "inplace"
+            and isinstance(arg.value, cst.Name)
+            and arg.value.value == "True"
+            for arg in call.args
+        )
+    )

@@ -87,6 +87,19 @@ def printed_metrics(
             label = template.split("{", 1)[0]
             values = [arg.value for arg in first.args if arg.keyword is None]
             return _labelled(label, values[:1], metric_names, numeric="{:" in template)
+    if (
+        isinstance(first, cst.BinaryOperation)
+        and isinstance(first.operator, cst.Modulo)
+        and isinstance(first.left, cst.SimpleString)
+    ):
+        # print("Accuracy: %.4f" % value) or print("%s: %.4f" % (name, value))
+        template = first.left.evaluated_value
+        if isinstance(template, str):
+            right = first.right
+            values = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+            label = template.split("%", 1)[0]
+            numeric = bool(re.search(r"%[-+ 0#]*\d*(\.\d+)?[eEfFgG]", template))
+            return _labelled(label, values[-1:], metric_names, numeric=numeric)
     if isinstance(first, cst.SimpleString) and len(call.args) >= 2:
         text = first.evaluated_value
         if isinstance(text, str):

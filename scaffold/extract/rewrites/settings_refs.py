@@ -33,6 +33,10 @@ class ReplaceLiterals(cst.CSTTransformer):
         super().__init__()
         self.keys_at = keys_at
         self.replaced: set[tuple[int, int]] = set()
+        self._in_concatenation = 0
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._in_concatenation += 1
 
     def _replace(
         self, original_node: cst.BaseExpression, updated_node: cst.BaseExpression
@@ -57,13 +61,18 @@ class ReplaceLiterals(cst.CSTTransformer):
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.BaseExpression:
-        """A path or option that is a setting."""
+        """A path or option that is a setting (a part of a longer string is not)."""
+        if self._in_concatenation:
+            return updated_node
         return self._replace(original_node, updated_node)
 
     def leave_ConcatenatedString(
         self, original_node: cst.ConcatenatedString, updated_node: cst.ConcatenatedString
     ) -> cst.BaseExpression:
         """A string written in parts that is a setting."""
+        self._in_concatenation -= 1
+        if self._in_concatenation:
+            return updated_node
         return self._replace(original_node, updated_node)
 
     def leave_UnaryOperation(
@@ -95,10 +104,30 @@ class ReplaceNames(cst.CSTTransformer):
     def __init__(self, keys: Mapping[str, str]) -> None:
         super().__init__()
         self.keys = keys
+        self._parameters: list[set[str]] = []  # names local to the enclosing defs and lambdas
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._parameters.append(_parameter_names(node.params))
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        self._parameters.pop()
+        return updated_node.with_changes(params=original_node.params, name=original_node.name)
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._parameters.append(_parameter_names(node.params))
+
+    def leave_Lambda(self, original_node: cst.Lambda, updated_node: cst.Lambda) -> cst.Lambda:
+        self._parameters.pop()
+        return updated_node.with_changes(params=original_node.params)
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-        key = self.keys.get(original_node.value)
-        return reference(key) if key else updated_node
+        name = original_node.value
+        key = self.keys.get(name)
+        if key is None or any(name in local for local in self._parameters):
+            return updated_node
+        return reference(key)
 
     def leave_Attribute(
         self, original_node: cst.Attribute, updated_node: cst.Attribute
@@ -109,10 +138,53 @@ class ReplaceNames(cst.CSTTransformer):
         return updated_node.with_changes(keyword=original_node.keyword)
 
 
+def _parameter_names(parameters: cst.Parameters) -> set[str]:
+    every = [
+        *parameters.posonly_params,
+        *parameters.params,
+        *parameters.kwonly_params,
+        *(p for p in (parameters.star_arg, parameters.star_kwarg) if isinstance(p, cst.Param)),
+    ]
+    return {param.name.value for param in every}
+
+
 def replace_names(node: Stmt, keys: Mapping[str, str]) -> Stmt:
     """`node` with every read of a constant in `keys` replaced by its setting."""
     if not keys:
         return node
     result = node.visit(ReplaceNames(keys))
+    assert isinstance(result, Stmt)
+    return result
+
+
+class RecordSettings(cst.CSTTransformer):
+    """In a feature step, `settings.group.name` becomes a value recorded in the feature state.
+
+    The served model then uses the value it was trained with, without reading the settings.
+    """
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        value = original_node.value
+        if (
+            isinstance(value, cst.Attribute)
+            and isinstance(value.value, cst.Name)
+            and value.value.value == "settings"
+        ):
+            key = f"settings.{value.attr.value}.{original_node.attr.value}"
+            return cst.Call(
+                cst.Attribute(cst.Name("state"), cst.Name("statistic")),
+                [
+                    cst.Arg(cst.SimpleString(f'"{key}"')),
+                    cst.Arg(cst.Lambda(cst.Parameters(), original_node)),
+                ],
+            )
+        return updated_node
+
+
+def record_settings(node: Stmt) -> Stmt:
+    """`node` with its settings read through the feature state."""
+    result = node.visit(RecordSettings())
     assert isinstance(result, Stmt)
     return result

@@ -41,12 +41,25 @@ class LearnStatistics(cst.CSTTransformer):
         self.learnt: list[str] = []
         self._wrappers: set[int] = set()
         self._depth = 0
+        self._loop_names: list[str] = []  # targets of the loops around the statement
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self._depth += 1
 
     def leave_Lambda(self, original_node: cst.Lambda, updated_node: cst.Lambda) -> cst.Lambda:
         self._depth -= 1
+        return updated_node
+
+    def visit_For(self, node: cst.For) -> None:
+        names = [node.target] if isinstance(node.target, cst.Name) else []
+        if isinstance(node.target, cst.Tuple):
+            names = [e.value for e in node.target.elements if isinstance(e.value, cst.Name)]
+        self._loop_names.append(
+            ",".join(name.value for name in names if isinstance(name, cst.Name))
+        )
+
+    def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
+        self._loop_names.pop()
         return updated_node
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -71,6 +84,16 @@ class LearnStatistics(cst.CSTTransformer):
         return updated_node
 
     def _is_statistic(self, call: cst.Call) -> bool:
+        first = call.args[0] if call.args else None
+        if (
+            first is not None
+            and first.keyword is None
+            and isinstance(first.value, cst.Integer)
+            and first.value.value == "1"
+            and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value in AGGREGATIONS
+        ):
+            return False  # `.sum(1)`: row-wise
         if any(
             arg.keyword is not None
             and arg.keyword.value == "axis"
@@ -107,10 +130,18 @@ class LearnStatistics(cst.CSTTransformer):
         self.learnt.append(name)
         return name
 
+    def _key(self, name: str) -> cst.BaseExpression:
+        """`"age_median"`, or `f"mean_{col}"` inside `for col in ...`: one value per iteration."""
+        loop_names = [n for names in self._loop_names for n in names.split(",") if n]
+        if not loop_names:
+            return cst.SimpleString(f'"{name}"')
+        parts = "".join(f"_{{{loop_name}}}" for loop_name in loop_names)
+        return cst.parse_expression(f'f"{name}{parts}"')
+
     def _wrap(
         self, expression: cst.BaseExpression, name: str | None, name_arg: cst.Arg | None = None
     ) -> cst.Call:
-        first = name_arg or cst.Arg(cst.SimpleString(repr(name)))
+        first = name_arg or cst.Arg(self._key(name or "statistic"))
         wrapper = cst.Call(
             func=cst.Attribute(cst.Name(self.state_name), cst.Name("statistic")),
             args=[

@@ -49,21 +49,49 @@ class _Finder(cst.CSTVisitor):
             self.reason = self.reason or "drops rows (.drop(index=...))"
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        # df = df[df["age"] > 0] / df = df.loc[mask]: a row filter
+        # df = df[df["age"] > 0] / df = df.loc[mask, cols] / df = df[:100]: a row filter
         value = node.value
-        if isinstance(value, cst.Subscript) and len(value.slice) == 1:
-            index = value.slice[0].slice
-            if isinstance(index, cst.Index) and not isinstance(
-                index.value, cst.SimpleString | cst.List | cst.ConcatenatedString
-            ):
-                if isinstance(value.value, cst.Attribute) and value.value.attr.value == "loc":
-                    self.reason = self.reason or "keeps only some rows (.loc[...])"
-                elif isinstance(
-                    index.value, cst.Comparison | cst.BinaryOperation | cst.UnaryOperation
-                ):
-                    self.reason = self.reason or "keeps only some rows (a boolean filter)"
-            elif isinstance(index, cst.Slice):
-                self.reason = self.reason or "keeps only some rows (a slice)"
+        if isinstance(value, cst.Subscript) and value.slice:
+            reason = _row_selection(value)
+            self.reason = self.reason or reason
+
+
+MASK_METHODS = frozenset(
+    {
+        "notna", "notnull", "isna", "isnull", "isin", "between", "duplicated", "eq", "ne",
+        "lt", "gt", "le", "ge", "contains", "startswith", "endswith", "any", "all",
+    }
+)  # fmt: skip
+
+
+def _row_selection(subscript: cst.Subscript) -> str | None:
+    """Why `frame[...]` keeps only some rows, or None when it selects columns."""
+    first = subscript.slice[0].slice
+    by_label = isinstance(subscript.value, cst.Attribute) and subscript.value.attr.value in (
+        "loc",
+        "iloc",
+    )
+    if isinstance(first, cst.Slice):
+        whole = first.lower is None and first.upper is None and first.step is None
+        return None if whole else "keeps only some rows (a slice)"
+    if not isinstance(first, cst.Index):
+        return None
+    index = first.value
+    if by_label:
+        return "keeps only some rows (.loc[...])"
+    if len(subscript.slice) != 1 or isinstance(
+        index, cst.SimpleString | cst.List | cst.ConcatenatedString
+    ):
+        return None
+    if isinstance(index, cst.Comparison | cst.BinaryOperation | cst.UnaryOperation):
+        return "keeps only some rows (a boolean filter)"
+    if (
+        isinstance(index, cst.Call)
+        and isinstance(index.func, cst.Attribute)
+        and index.func.attr.value in MASK_METHODS
+    ):
+        return "keeps only some rows (a boolean filter)"
+    return None
 
 
 def guard(statements: Sequence[Stmt], reason: str, state_name: str = "state") -> cst.If:
