@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scaffold.analysis import Analysis, analyse
+from scaffold.dependencies import imported_modules
 from scaffold.extract import Extraction, extract
 from scaffold.project import ProjectSpec, check_target, write_project
 from scaffold.reading import read_notebook
 from scaffold.reproduction import PrintedMetric, printed_values
+from scaffold.verify import Verification, importable, verify_project
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class ScaffoldResult:
     extraction: Extraction
     printed: tuple[PrintedMetric, ...]
     files: tuple[str, ...]
+    verification: Verification | None = None
 
 
 def inspect_notebook(path: Path) -> Analysis:
@@ -43,8 +46,13 @@ def scaffold_project(
     name: str | None = None,
     force: bool = False,
     git: bool = True,
+    verify: bool | None = False,
 ) -> ScaffoldResult:
-    """Generate the project for `notebook` (default target: `./<notebook stem>`)."""
+    """Generate the project for `notebook` (default target: `./<notebook stem>`).
+
+    `verify`: run the project's tests and training and compare with the notebook's numbers;
+    None means "when everything the pipeline imports is installed here".
+    """
     target = target or Path.cwd() / package_name(notebook.stem).replace("_", "-")
     check_target(target, force=force)
     analysis = inspect_notebook(notebook)
@@ -61,4 +69,32 @@ def scaffold_project(
         declared_requirements=analysis.notebook.requirements,
     )
     files = write_project(spec, target, force=force, git=git)
-    return ScaffoldResult(target, package, analysis, extraction, printed, tuple(files))
+    result = ScaffoldResult(target, package, analysis, extraction, printed, tuple(files))
+    missing = importable(imported_modules(extraction.files.values()))
+    if verify is None:
+        verify = not missing
+    if not verify:
+        return result
+    if missing:
+        verification = Verification(
+            "not comparable", f"not installed here: {', '.join(missing)}; install them to verify"
+        )
+    else:
+        verification = verify_project(
+            target,
+            package,
+            printed,
+            unseeded=extraction.unseeded,
+            stage_hint=_stage_hint(extraction, package),
+        )
+    return replace(result, verification=verification)
+
+
+def _stage_hint(extraction: Extraction, package: str) -> str:
+    """Where to look when a number differs: the printing cell, then the stages before it."""
+    cells = sorted({metric.cell for metric in extraction.metrics})
+    where = f"cell {cells[0]}" if cells else "the cell that printed it"
+    return (
+        f"compare {where} with src/{package}/pipeline/evaluation.py, then the stages before it "
+        "(features.py, data.py)"
+    )

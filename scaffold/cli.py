@@ -66,14 +66,30 @@ def new(
     git: Annotated[
         bool, typer.Option("--git/--no-git", help="git init and commit the project.")
     ] = True,
+    verify: Annotated[
+        bool | None,
+        typer.Option(
+            "--verify/--no-verify",
+            help="Run the project's tests and training and compare with the notebook's numbers "
+            "(default: when what the pipeline imports is installed).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Generate a production project from NOTEBOOK (also: `scaffold NOTEBOOK`)."""
     try:
-        result = api.scaffold_project(notebook, output, name=name, force=force, git=git)
+        result = api.scaffold_project(
+            notebook, output, name=name, force=force, git=git, verify=verify
+        )
     except ScaffoldError as error:
         raise _fail(error) from None
     for line in summary_lines(result):
         typer.echo(line)
+    check = result.verification
+    if check is not None:
+        typer.echo(f"verify: {check.outcome}: {check.message}")
+        if check.outcome in ("mismatch", "failed"):
+            raise typer.Exit(code=1)
 
 
 @app.command()

@@ -51,3 +51,11 @@ def requirements(modules: Iterable[str], declared: Iterable[str] = ()) -> list[s
 
 def _name(requirement: str) -> str:
     return re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+_IMPORT = re.compile(r"^(?:from|import)\s+([A-Za-z_][\w.]*)", re.MULTILINE)
+
+
+def imported_modules(sources: Iterable[str]) -> set[str]:
+    """The absolute modules the given Python sources import."""
+    return {module for source in sources for module in _IMPORT.findall(source)}

@@ -6,7 +6,6 @@ temporary folder that is moved into place only when everything worked.
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import tempfile
@@ -14,13 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from scaffold.dependencies import requirements
+from scaffold.dependencies import imported_modules, requirements
 from scaffold.errors import OutputExistsError, ScaffoldError
 from scaffold.extract import Extraction
 from scaffold.render import render_project
 from scaffold.reproduction import PrintedMetric, reproduction_test
-
-_IMPORT = re.compile(r"^(?:from|import)\s+([A-Za-z_][\w.]*)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -77,7 +74,7 @@ def _build(spec: ProjectSpec, root: Path) -> None:
         path.replace("{package}", spec.package): source
         for path, source in spec.extraction.files.items()
     }
-    modules = {m for source in files.values() for m in _IMPORT.findall(source)}
+    modules = imported_modules(files.values())
     answers: Mapping[str, object] = {
         "project_name": spec.project_name,
         "package_name": spec.package,

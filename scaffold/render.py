@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import copier
+import jinja2
 
-from scaffold.errors import RenderError
+from scaffold.errors import RenderError, UpdateError
+from scaffold.template_store import TemplateVersion, ensure_version
 
-__all__ = ["RenderError", "render_project", "template_dir"]
+__all__ = [
+    "RenderError",
+    "installed_template_version",
+    "render_project",
+    "resolve_answers",
+    "syntax_environment",
+    "template_dir",
+    "update_from_template",
+]
 
 
 def template_dir() -> Path:
@@ -29,8 +41,19 @@ def template_dir() -> Path:
     raise RenderError(f"project template not found beside {package}")
 
 
+def installed_template_version() -> TemplateVersion:
+    """The installed template as a tagged snapshot in the template store (added if missing)."""
+    import scaffold  # here, not at the top: scaffold/__init__ imports this module
+
+    return ensure_version(template_dir(), scaffold.__version__)
+
+
 def render_project(
-    destination: Path, answers: Mapping[str, object], *, template: Path | None = None
+    destination: Path,
+    answers: Mapping[str, object],
+    *,
+    template: Path | str | None = None,
+    vcs_ref: str | None = None,
 ) -> None:
     """Render the project template into `destination`.
 
@@ -39,21 +62,92 @@ def render_project(
         answers: Answers to the template's questions (`project_name`, `package_name`,
             `task_kind`, ...) and render data (`dependencies`, `description`); anything not
             given takes the template's default.
-        template: Template directory; defaults to `template_dir()`.
+        template: Template directory or git repository. By default the installed template,
+            rendered from its snapshot in the template store (`scaffold.template_store`), so
+            that `.copier-answers.yml` records `_src_path` and `_commit` for later updates.
+        vcs_ref: The git ref of `template` to render (with a `template` repository only).
 
     Raises:
         RenderError: copier rejected an answer or failed to render.
     """
-    source = template or template_dir()
+    if template is None:
+        version = installed_template_version()
+        source, vcs_ref = version.src_path, version.tag
+    else:
+        source = str(template)
     try:
         copier.run_copy(
-            str(source),
+            source,
             str(destination),
             data=dict(answers),
             defaults=True,
             unsafe=False,
             quiet=True,
-            vcs_ref=None,
+            vcs_ref=vcs_ref,
         )
     except Exception as exc:  # copier raises many types: CopierError, ValueError, jinja errors
         raise RenderError(f"rendering {source} into {destination} failed: {exc}") from exc
+
+
+def update_from_template(project: Path, vcs_ref: str) -> None:
+    """`copier update` of `project` to the template version `vcs_ref` of its `_src_path`.
+
+    A 3-way merge: the old version (`_commit`) and `vcs_ref` are rendered with the recorded
+    answers, and the project's own changes since generation are replayed on the new render;
+    clashes are left inline as conflict markers. Files in `_skip_if_exists` are never touched.
+
+    Raises:
+        UpdateError: copier refused or failed.
+    """
+    try:
+        copier.run_update(
+            str(project),
+            vcs_ref=vcs_ref,
+            defaults=True,
+            overwrite=True,
+            skip_answered=True,
+            conflict="inline",
+            unsafe=False,
+            quiet=True,
+        )
+    except Exception as exc:  # copier raises many types: UserMessageError, git errors, ...
+        raise UpdateError(f"copier update of {project} failed: {exc}") from exc
+
+
+def resolve_answers(template: Path, data: Mapping[str, object]) -> dict[str, Any]:
+    """Every question's answer when `data` is given and the rest take their defaults.
+
+    Renders nothing (copier's `pretend`); `data` is validated by the questions' validators.
+
+    Raises:
+        RenderError: an answer in `data` fails its validator, or copier rejects the template.
+    """
+    with tempfile.TemporaryDirectory(prefix="scaffold-answers-") as scratch:
+        try:
+            worker = copier.run_copy(
+                str(template),
+                scratch,
+                data=dict(data),
+                defaults=True,
+                pretend=True,
+                unsafe=False,
+                quiet=True,
+                vcs_ref=None,
+            )
+        except Exception as exc:
+            raise RenderError(str(exc)) from exc
+        questions = set(worker.template.questions_data)
+        return {key: value for key, value in worker.answers.combined.items() if key in questions}
+
+
+def syntax_environment(envops: Mapping[str, Any]) -> jinja2.Environment:
+    """A Jinja environment that parses template files as copier does (delimiters, extensions)."""
+    options = {key: value for key, value in envops.items() if key != "undefined"}
+    extensions: list[Any] = []
+    try:
+        from copier._jinja_ext import YieldExtension  # `{% yield %}` in file names
+
+        extensions.append(YieldExtension)
+    except ImportError:  # pragma: no cover - older copier
+        pass
+    return jinja2.Environment(extensions=extensions, **options)  # noqa: S701 - parsing only

@@ -58,6 +58,8 @@ def test_scaffold_writes_the_project_and_prints_the_summary(notebook: Path, tmp_
     assert "accuracy=0.7812" in result.output
     assert "cells left out: " in result.output
     assert "next:" in result.output
+    # verification is on by default here (everything the pipeline imports is installed)
+    assert "verify: match: 4 metrics match the notebook" in result.output
 
 
 def test_existing_non_empty_output_is_refused_then_forced(notebook: Path, tmp_path: Path) -> None:
@@ -65,7 +67,7 @@ def test_existing_non_empty_output_is_refused_then_forced(notebook: Path, tmp_pa
     out.mkdir()
     (out / "keep.txt").write_text("mine")
     before = snapshot(tmp_path)
-    result = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git"])
+    result = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git", "--no-verify"])
     assert result.exit_code == 1
     line = error_line(result.output)
     assert str(out) in line
@@ -73,7 +75,9 @@ def test_existing_non_empty_output_is_refused_then_forced(notebook: Path, tmp_pa
     assert snapshot(tmp_path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nb", "out"]
 
-    forced = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git", "--force"])
+    forced = runner.invoke(
+        app, [str(notebook), "-o", str(out), "--no-git", "--force", "--no-verify"]
+    )
     assert forced.exit_code == 0, forced.output
     assert not (out / "keep.txt").exists()
     assert (out / "src" / "churn" / "pipeline" / "__init__.py").is_file()
@@ -83,7 +87,7 @@ def test_existing_non_empty_output_is_refused_then_forced(notebook: Path, tmp_pa
 def test_existing_empty_output_is_used(notebook: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    result = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git"])
+    result = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git", "--no-verify"])
     assert result.exit_code == 0, result.output
     assert (out / "pyproject.toml").is_file()
 
