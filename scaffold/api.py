@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -47,15 +48,21 @@ def scaffold_project(
     force: bool = False,
     git: bool = True,
     verify: bool | None = False,
+    progress: Callable[[str], None] = lambda step: None,
 ) -> ScaffoldResult:
     """Generate the project for `notebook` (default target: `./<notebook stem>`).
 
     `verify`: run the project's tests and training and compare with the notebook's numbers;
-    None means "when everything the pipeline imports is installed here".
+    None means "when everything the pipeline imports is installed here". `progress` is told
+    each step (read, analyse, extract, render, format, commit, verify) as it starts.
     """
     target = target or Path.cwd() / package_name(notebook.stem).replace("_", "-")
     check_target(target, force=force)
-    analysis = inspect_notebook(notebook)
+    progress("read")
+    notebook_read = read_notebook(notebook)
+    progress("analyse")
+    analysis = analyse(notebook_read)
+    progress("extract")
     extraction = extract(analysis)
     package = package_name(name or notebook.stem)
     printed = printed_values(analysis.notebook, extraction.metrics)
@@ -68,13 +75,14 @@ def scaffold_project(
         printed=printed,
         declared_requirements=analysis.notebook.requirements,
     )
-    files = write_project(spec, target, force=force, git=git)
+    files = write_project(spec, target, force=force, git=git, progress=progress)
     result = ScaffoldResult(target, package, analysis, extraction, printed, tuple(files))
     missing = importable(imported_modules(extraction.files.values()))
     if verify is None:
         verify = not missing
     if not verify:
         return result
+    progress("verify")
     if missing:
         verification = Verification(
             "not comparable", f"not installed here: {', '.join(missing)}; install them to verify"

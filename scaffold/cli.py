@@ -5,7 +5,10 @@ Only this module prints. Every `ScaffoldError` becomes one line on stderr and ex
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -45,6 +48,18 @@ def _group() -> None:
     """Turn a research Jupyter notebook into a production ML project."""
 
 
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[str], None]]:
+    """Show each step as it starts: a status line on a terminal, plain lines otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda step: typer.echo(f"scaffold: {step}", err=True)
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status("scaffold") as status:
+        yield lambda step: status.update(f"scaffold: {step}...")
+
+
 def _fail(error: ScaffoldError) -> typer.Exit:
     typer.echo(f"scaffold: error: {error}", err=True)
     return typer.Exit(code=1)
@@ -78,9 +93,10 @@ def new(
 ) -> None:
     """Generate a production project from NOTEBOOK (also: `scaffold NOTEBOOK`)."""
     try:
-        result = api.scaffold_project(
-            notebook, output, name=name, force=force, git=git, verify=verify
-        )
+        with _progress() as show:
+            result = api.scaffold_project(
+                notebook, output, name=name, force=force, git=git, verify=verify, progress=show
+            )
     except ScaffoldError as error:
         raise _fail(error) from None
     for line in summary_lines(result):
@@ -106,6 +122,89 @@ def inspect(
         typer.echo(json.dumps(analysis_as_data(analysis), indent=2, default=str))
     else:
         typer.echo(analysis_as_text(analysis))
+
+
+@app.command()
+def update(
+    project: Annotated[
+        Path, typer.Argument(help="The generated project (default: the current folder).")
+    ] = Path(),
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Only say whether a newer template version is installed; exit code 2 if so.",
+        ),
+    ] = False,
+    template: Annotated[
+        Path | None,
+        typer.Option(help="For template developers: update to this template folder instead."),
+    ] = None,
+    template_version: Annotated[
+        str | None,
+        typer.Option(help="For template developers: the version of --template (PEP 440)."),
+    ] = None,
+) -> None:
+    """Merge the installed template's changes into PROJECT, keeping your edits."""
+    from scaffold import update as updating
+
+    try:
+        if check:
+            status = updating.check_update(project, template=template, version=template_version)
+            if status.available:
+                typer.echo(
+                    f"template update available: {status.current} -> {status.latest} "
+                    f"(run `scaffold update {project}`)"
+                )
+                raise typer.Exit(code=2)
+            typer.echo(f"template up to date ({status.current}; installed {status.latest})")
+            return
+        result = updating.update_project(project, template=template, version=template_version)
+    except updating.AlreadyUpToDateError as done:
+        typer.echo(str(done))
+        return
+    except ScaffoldError as error:
+        raise _fail(error) from None
+    typer.echo(f"updated {result.project} from template {result.old} to {result.new}")
+    for path in result.changed:
+        mark = "C" if path in result.conflicts else "M"
+        typer.echo(f"  {mark} {path}")
+    for path in result.restored:
+        typer.echo(f"  kept {path} (holds code from the notebook)")
+    if result.conflicts:
+        typer.echo(
+            f"{len(result.conflicts)} file(s) with conflict markers: resolve them, then commit"
+        )
+    else:
+        typer.echo("review with `git diff`, then commit")
+
+
+@app.command("lint-templates")
+def lint_templates(
+    template: Annotated[
+        Path | None,
+        typer.Argument(help="The copier template folder (default: scaffold's own template)."),
+    ] = None,
+    run_tests: Annotated[
+        bool, typer.Option("--run-tests", help="Also run each render's own tests (slow).")
+    ] = False,
+) -> None:
+    """Check a copier template: syntax, questions, every option combination, ruff; one line per problem."""
+    from scaffold import template_lint
+
+    try:
+        report = template_lint.lint_template(template, run_tests=run_tests)
+    except ScaffoldError as error:
+        raise _fail(error) from None
+    for problem in report.problems:
+        typer.echo(str(problem))
+    summary = (
+        f"{report.template}: {len(report.problems)} problem(s) in "
+        f"{report.combinations} option combination(s)"
+    )
+    typer.echo(summary, err=True)
+    if report.problems:
+        raise typer.Exit(code=1)
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from scaffold.extract.functions import (
 )
 from scaffold.extract.plan import (
     STAGES,
+    fit_inputs,
     fitted_estimator,
     split_call_names,
     split_outputs,
@@ -104,6 +105,7 @@ class StageCode:
     estimator: str | None = None
     unseeded: bool = False
     metrics_name: str = "metrics"
+    fitted_on: str | None = None
     module_names: set[str] = field(default_factory=set)
     stage_statements: dict[str, list[Statement]] = field(default_factory=dict)
 
@@ -123,6 +125,13 @@ class StageCode:
             return "the model is not fitted on a train/test split of rows"
         if self.task not in SERVABLE_TASKS:
             return f"a {self.task} model is not served row by row; its pipeline runs as a batch job"
+        names = split_outputs(self.statements("split"))
+        if names and self.fitted_on not in (None, names[0]):
+            return (
+                f"the model is fitted on {self.fitted_on}, computed from {names[0]} after the "
+                "split: served rows would miss that step; put it in a scikit-learn Pipeline with "
+                "the model to serve it"
+            )
         prepare = self.function("prepare")
         needs = set(prepare.signature.parameters) if prepare else set()
         extra = needs - {self.frame, "state", "settings"}
@@ -371,6 +380,8 @@ def _join_names(analysis: Analysis, stages: dict[str, list[Statement]], code: St
     features, target = split_call_names(stages["split"])
     code.features, code.target = features, target
     code.estimator = fitted_estimator(stages["train"])
+    if code.estimator is not None:
+        code.fitted_on = fit_inputs(stages["train"], code.estimator)
     loaded = produced(stages["load"])
     prepare_reads = free_reads(stages["prepare"], code.module_names)
     frame = next((name for name in prepare_reads if name in loaded), None)

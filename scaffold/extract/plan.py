@@ -167,6 +167,18 @@ def split_outputs(statements: Sequence[Statement]) -> tuple[str, ...] | None:
     return None
 
 
+def fit_inputs(statements: Sequence[Statement], estimator: str) -> str | None:
+    """The name of the table the estimator is fitted on (`X_train` of `model.fit(X_train, y)`)."""
+    found = None
+    for statement in statements:
+        builds = estimator in {name for name, _ in statement.symbols.constructed}
+        for call in statement.symbols.calls:
+            own = call.dotted == f"{estimator}.fit" or (builds and call.dotted == "?.fit")
+            if own and call.positional_names:
+                found = call.positional_names[0]
+    return found
+
+
 def fitted_estimator(statements: Sequence[Statement]) -> str | None:
     """The name of the last model fitted in the train stage (`model` of `model.fit(...)`).
 
