@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -664,6 +665,7 @@ def _in_binding_order(names: set[str], statements: Sequence[Statement]) -> list[
 
 
 def _docstring(analysis: Analysis, statements: Sequence[Statement], summary: str) -> str:
+    """The stage's summary, the notebook's words above its first cell, and where it came from."""
     cells = sorted({s.cell for s in statements if s.cell})
     headings: list[str] = []
     for number in cells:
@@ -672,6 +674,9 @@ def _docstring(analysis: Analysis, statements: Sequence[Statement], summary: str
             headings.append(heading)
     where = ", ".join(str(number) for number in cells)
     text = summary
+    words = _text_above(analysis, cells[0]) if cells else ""
+    if words:
+        text += "\n\n" + words
     if headings:
         text += "\n\nNotebook sections: " + "; ".join(headings) + f" (cells {where})."
     elif cells:
@@ -679,12 +684,32 @@ def _docstring(analysis: Analysis, statements: Sequence[Statement], summary: str
     return text
 
 
-def _heading_above(analysis: Analysis, number: int) -> str | None:
+def _markdown_above(analysis: Analysis, number: int) -> list[str]:
+    """The markdown cells between cell `number` and the pipeline code before it, nearest last."""
+    found: list[str] = []
     for cell in reversed(analysis.cells[: number - 1]):
         if cell.cell.kind == "markdown":
-            for line in cell.cell.source.split("\n"):
-                if line.lstrip().startswith("#"):
-                    return line.lstrip("# ").strip()
+            found.insert(0, cell.cell.source)
         elif cell.role not in (Role.EXPLORE, Role.SKIP):
-            return None
+            break
+    return found
+
+
+def _heading_above(analysis: Analysis, number: int) -> str | None:
+    for source in reversed(_markdown_above(analysis, number)):
+        for line in source.split("\n"):
+            if line.lstrip().startswith("#"):
+                return line.lstrip("# ").strip()
+    return None
+
+
+def _text_above(analysis: Analysis, number: int, limit: int = 300) -> str:
+    """The first paragraph of prose right above the cell (not a heading), shortened."""
+    for source in reversed(_markdown_above(analysis, number)):
+        paragraphs = [p.strip() for p in source.split("\n\n")]
+        prose = [p for p in paragraphs if p and not p.startswith(("#", "```", "|", "<", "!["))]
+        if prose:
+            text = " ".join(prose[0].split())
+            return textwrap.fill(textwrap.shorten(text, limit, placeholder=" ..."), width=88)
+    return ""
     return None
