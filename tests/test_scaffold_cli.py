@@ -35,11 +35,17 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
+STEPS = {"read", "analyse", "extract", "render", "format", "commit", "verify"}
+
+
 def error_line(output: str) -> str:
+    """The one error line; anything else may only be the steps shown as they started."""
     lines = output.strip().splitlines()
-    assert len(lines) == 1, output
-    assert lines[0].startswith("scaffold: error: ")
-    return lines[0]
+    errors = [line for line in lines if line.startswith("scaffold: error: ")]
+    assert len(errors) == 1, output
+    assert all(line.removeprefix("scaffold: ") in STEPS for line in lines if line not in errors)
+    assert lines[-1] == errors[0], output
+    return errors[0]
 
 
 def test_scaffold_writes_the_project_and_prints_the_summary(notebook: Path, tmp_path: Path) -> None:
@@ -50,16 +56,18 @@ def test_scaffold_writes_the_project_and_prints_the_summary(notebook: Path, tmp_
     assert (out / "config" / "params.yaml").is_file()
     assert (out / "data" / "customer_churn.csv").is_file()
     assert not (out / ".git").exists()
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert lines[0].startswith(f"wrote {out} (")
     assert "package churn" in lines[0]
-    assert "task: classification, target: churn" in result.output
-    assert "random_forest_classifier.n_estimators" in result.output
-    assert "accuracy=0.7812" in result.output
-    assert "cells left out: " in result.output
-    assert "next:" in result.output
+    assert "task: classification, target: churn" in result.stdout
+    assert "random_forest_classifier.n_estimators" in result.stdout
+    assert "accuracy=0.7812" in result.stdout
+    assert "cells left out: " in result.stdout
+    assert "next:" in result.stdout
     # verification is on by default here (everything the pipeline imports is installed)
-    assert "verify: match: 4 metrics match the notebook" in result.output
+    assert "verify: match: 4 metrics match the notebook" in result.stdout
+    steps = ["read", "analyse", "extract", "render", "format", "verify"]
+    assert [line.removeprefix("scaffold: ") for line in result.stderr.splitlines()] == steps
 
 
 def test_existing_non_empty_output_is_refused_then_forced(notebook: Path, tmp_path: Path) -> None:
