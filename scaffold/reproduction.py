@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scaffold.extract import MetricSpec
+from scaffold.extract.rewrites.metrics import REPORT_ROWS
 from scaffold.notebook import Notebook
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
@@ -34,20 +35,32 @@ def printed_values(notebook: Notebook, specs: Sequence[MetricSpec]) -> tuple[Pri
         lines = notebook.cells[spec.cell - 1].output_text.splitlines()
         start = cursors.get(spec.cell, 0)
         for index in range(start, len(lines)):
-            value = _value_on(lines[index], spec.label.strip())
+            value = _value_on(lines[index], spec.label.strip(), spec.column)
             if value is not None:
                 found.append(PrintedMetric(spec.key, *value))
-                cursors[spec.cell] = index + 1
+                # the other numbers of a report row are read from the same line
+                cursors[spec.cell] = index if _row_continues(spec) else index + 1
                 break
     return tuple(found)
 
 
-def _value_on(line: str, label: str) -> tuple[float, int] | None:
+def _row_continues(spec: MetricSpec) -> bool:
+    """Whether more metrics are printed on the line of `spec` (a report row's columns)."""
+    columns = {label: len(fields) for label, _, fields in REPORT_ROWS}
+    return spec.column + 1 < columns.get(spec.label.strip(), 0)
+
+
+def _value_on(line: str, label: str, column: int = 0) -> tuple[float, int] | None:
     text = line.strip().strip("'\"")  # a displayed string result shows its quotes
     if label:
         if not text.startswith(label):
             return None
         text = text[len(label) :].strip()
+    for _ in range(column):  # skip the numbers before this column of a report row
+        skipped = _NUMBER.match(text)
+        if skipped is None:
+            return None
+        text = text[skipped.end() :].strip()
     match = _NUMBER.match(text)
     if match is None or (not label and text[match.end() :].strip() not in ("", "%")):
         return None

@@ -139,17 +139,26 @@ def test_example_settings(example: Extraction) -> None:
 
 
 def test_example_metrics(example: Extraction) -> None:
-    assert [m.key for m in example.metrics] == [
-        "baseline_nobody_churns",
-        "accuracy",
-        "f1",
-        "roc_auc",
+    printed = [m for m in example.metrics if m.cell == 27]
+    assert [m.key for m in printed] == ["baseline_nobody_churns", "accuracy", "f1", "roc_auc"]
+    assert [m.label for m in printed][1:] == ["Accuracy: ", "F1: ", "ROC AUC: "]
+    # cell 28 prints a classification report: its summary rows become metrics too
+    report = [m for m in example.metrics if m.cell == 28]
+    assert [(m.key, m.label.strip(), m.column) for m in report] == [
+        ("accuracy_2", "accuracy", 0),
+        ("macro_avg_precision", "macro avg", 0),
+        ("macro_avg_recall", "macro avg", 1),
+        ("macro_avg_f1_score", "macro avg", 2),
+        ("weighted_avg_precision", "weighted avg", 0),
+        ("weighted_avg_recall", "weighted avg", 1),
+        ("weighted_avg_f1_score", "weighted avg", 2),
     ]
-    assert {m.cell for m in example.metrics} == {27}
-    assert [m.label for m in example.metrics][1:] == ["Accuracy: ", "F1: ", "ROC AUC: "]
     evaluation = example.files["src/{package}/pipeline/evaluation.py"]
     assert 'metrics["accuracy"] = float(accuracy_score(y_test, y_pred))' in evaluation
-    assert "classification_report" not in evaluation
+    assert (
+        "report = classification_report(y_test, y_pred, digits=4, output_dict=True)" in evaluation
+    )
+    assert 'metrics["macro_avg_f1_score"] = float(report["macro avg"]["f1-score"])' in evaluation
 
 
 def test_example_is_servable(example: Extraction) -> None:

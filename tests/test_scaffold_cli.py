@@ -65,7 +65,7 @@ def test_scaffold_writes_the_project_and_prints_the_summary(notebook: Path, tmp_
     assert "cells left out: " in result.stdout
     assert "next:" in result.stdout
     # verification is on by default here (everything the pipeline imports is installed)
-    assert "verify: match: 4 metrics match the notebook" in result.stdout
+    assert "verify: match: 11 metrics match the notebook" in result.stdout
     steps = ["read", "analyse", "extract", "render", "format", "verify"]
     assert [line.removeprefix("scaffold: ") for line in result.stderr.splitlines()] == steps
 

@@ -32,9 +32,11 @@ from scaffold.extract.rewrites.categories import learn_categories
 from scaffold.extract.rewrites.inplace import inplace_to_assignment, is_chained_inplace
 from scaffold.extract.rewrites.metrics import (
     MetricSpec,
+    is_classification_report,
     is_metric_call,
     metric_assignments,
     printed_metrics,
+    report_assignments,
     slug,
 )
 from scaffold.extract.rewrites.settings_refs import (
@@ -213,7 +215,7 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
     _rewrite_prepare(stages, code, analysis.target)
     _rewrite_evaluate(stages, code, analysis.task)
     _drop_dead_code(stages, code, analysis, estimators)
-    unseeded = _unseeded_randomness(stages)
+    unseeded = _unseeded_randomness(stages) + _timing_dependent(stages, code.helpers)
     code.warnings += unseeded
     code.unseeded = bool(unseeded)
     code.stage_statements = stages
@@ -531,6 +533,14 @@ def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode, task:
     heading = ""  # the text of a print that shows only a label, for the next number's key
     for statement in statements:
         found = printed_metrics(statement.node, metric_names)
+        for _, _, value in found:
+            if isinstance(value, cst.Call) and is_classification_report(value):
+                report = _free_name("report", code.module_names | metric_names | taken)
+                lines, rows = report_assignments(value, taken, code.metrics_name, report)
+                rewritten += [statement_of(statement.cell, statement.line, a) for a in lines]
+                code.metrics += [
+                    MetricSpec(k, label, statement.cell, col) for k, label, col in rows
+                ]
         found = [item for item in found if not _non_scalar(item[2])]
         found = [(label, _key(label, key, heading), value) for label, key, value in found]
         heading = _printed_text(statement.node) or ("" if found else heading)
@@ -583,6 +593,37 @@ def _unseeded_randomness(stages: dict[str, list[Statement]]) -> list[Finding]:
                 )
             )
     return findings
+
+
+TIMINGS = re.compile(r"\b(mean|std)_(fit|score)_time\b|\btime\.(time|perf_counter)\(")
+"""Code whose result depends on measured time (`cv_results_["mean_score_time"]`)."""
+
+
+def _timing_dependent(
+    stages: dict[str, list[Statement]], helpers: Sequence[Statement]
+) -> list[Finding]:
+    """Steps that decide by measured run time: their choice can change from run to run."""
+    findings = []
+    for statement in [*helpers, *(s for name in STAGES for s in stages[name])]:
+        if TIMINGS.search(statement.code):
+            findings.append(
+                Finding(
+                    "this step decides by measured run time, which changes from run to run, so "
+                    "the notebook's numbers can only be matched approximately",
+                    cell=statement.cell,
+                    line=statement.line,
+                )
+            )
+    return findings
+
+
+def _free_name(base: str, taken: set[str]) -> str:
+    name, count = base, 1
+    while name in taken:
+        count += 1
+        name = f"{base}_{count}"
+    taken.add(name)
+    return name
 
 
 def _key(label: str, key: str, heading: str) -> str:

@@ -27,11 +27,13 @@ class MetricSpec:
         label: the text printed before the number (`"Accuracy: "`), used to find the number in
             the notebook's output.
         cell: the cell that printed it.
+        column: which number of the labelled line is this metric (a report row holds several).
     """
 
     key: str
     label: str
     cell: int
+    column: int = 0
 
 
 def slug(text: str) -> str:
@@ -74,6 +76,16 @@ def printed_metrics(
     if call is None or not call.args:
         return []
     first = call.args[0].value
+    if is_classification_report(first):
+        return [("", "report", first)]
+    if isinstance(first, cst.ConcatenatedString):
+        parts = _string_parts(first)
+        if any(isinstance(part, cst.FormattedString) for part in parts):
+            found = []
+            for part in parts:
+                if isinstance(part, cst.FormattedString):
+                    found += _from_fstring(part, metric_names)
+            return found
     if isinstance(first, cst.FormattedString):
         return _from_fstring(first, metric_names)
     if (
@@ -105,6 +117,13 @@ def printed_metrics(
         if isinstance(text, str):
             return _labelled(text, [call.args[1].value], metric_names, numeric=False)
     return []
+
+
+def _string_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The pieces of `"a" f"{b}" "c"`, left to right."""
+    if isinstance(node, cst.ConcatenatedString):
+        return [*_string_parts(node.left), *_string_parts(node.right)]
+    return [node]
 
 
 def _shown_value(statement: Stmt) -> cst.BaseExpression | None:
@@ -194,4 +213,61 @@ def metric_assignments(
         number = cst.Call(func=cst.Name("float"), args=[cst.Arg(value)])
         statements.append(cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(target)], number)]))
         specs.append((key, label))
+    return statements, specs
+
+
+REPORT_ROWS = (
+    ("accuracy", "accuracy", ()),
+    ("macro avg", "macro_avg", ("precision", "recall", "f1-score")),
+    ("weighted avg", "weighted_avg", ("precision", "recall", "f1-score")),
+)
+"""The summary rows of `classification_report`: printed label, key prefix, columns."""
+
+
+def is_classification_report(node: cst.BaseExpression) -> bool:
+    """A call of `classification_report(...)` (as a name or an attribute)."""
+    if not isinstance(node, cst.Call):
+        return False
+    func = node.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+    return name == "classification_report"
+
+
+def report_assignments(
+    call: cst.Call, taken: set[str], dict_name: str, report_name: str
+) -> tuple[list[cst.SimpleStatementLine], list[tuple[str, str, int]]]:
+    """The summary numbers of a printed classification report as metrics.
+
+    `report = classification_report(..., output_dict=True)` then one `metrics[...]` entry per
+    summary number; returns the statements and (key, printed row label, column) of each.
+    """
+    args = [a for a in call.args if not (a.keyword and a.keyword.value == "output_dict")]
+    args = [*args[:-1], args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)] if args else args
+    as_dict = call.with_changes(
+        args=[
+            *args,
+            cst.Arg(
+                cst.Name("True"),
+                keyword=cst.Name("output_dict"),
+                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+            ),
+        ]
+    )
+    statements = [
+        cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(report_name))], as_dict)])
+    ]
+    specs = []
+    for label, prefix, columns in REPORT_ROWS:
+        for column, field in enumerate(columns or ("",)):
+            base = f"{prefix}_{field.replace('-', '_')}" if field else prefix
+            key, count = base, 1
+            while key in taken:
+                count += 1
+                key = f"{base}_{count}"
+            taken.add(key)
+            lookup = f'{report_name}["{label}"]' + (f'["{field}"]' if field else "")
+            entry = cst.parse_statement(f'{dict_name}["{key}"] = float({lookup})')
+            assert isinstance(entry, cst.SimpleStatementLine)
+            statements.append(entry)
+            specs.append((key, label, column))
     return statements, specs
