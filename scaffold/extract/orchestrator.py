@@ -25,6 +25,7 @@ INTERFACE_IMPORTS = {
     "FeatureState": "from ..learnt import FeatureState",
     "Model": "from ..model import Model",
     "TrainingRun": "from ..model import TrainingRun",
+    "InputCheck": "from ..model import InputCheck",
     "Settings": "from ..settings import Settings",
     "pd": "import pandas as pd",
     "np": "import numpy as np",
@@ -68,6 +69,10 @@ def with_extra_rows(X, y, extra_rows):
         X = np.vstack([np.asarray(X), extra_inputs.to_numpy()])
     return X, np.concatenate([np.asarray(y), extra_rows[TARGET].to_numpy()])
 '''
+
+
+CHECK_INPUTS = cst.parse_statement("if check is not None:\n    check(raw_inputs, raw_target)\n")
+"""The caller's look at the raw training rows, before anything is fitted."""
 
 
 @dataclass
@@ -140,6 +145,7 @@ def _frame_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orch
         ),
         cst.parse_statement(f"raw_inputs = {frame}.drop(columns=[TARGET])"),
         cst.parse_statement(f"raw_target = {frame}[TARGET]"),
+        CHECK_INPUTS,
         cst.parse_statement("state = FeatureState()"),
         cst.parse_statement(f"{frame} = raw_frame({frame}, state)"),
         *_calls(code, ["prepare", "split", "train", "evaluate"]),
@@ -232,16 +238,19 @@ def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orch
             f"if extra_rows is not None:\n"
             f"    {x_train}, {y_train} = with_extra_rows({x_train}, {y_train}, extra_rows)\n"
         ),
+        cst.parse_statement(f"raw_inputs = as_frame({x_train})"),
+        cst.parse_statement(
+            f"raw_target = pd.Series(np.asarray({y_train}), index=raw_inputs.index, name=TARGET)"
+        ),
+        CHECK_INPUTS,
         *_calls(code, ["train", "evaluate"]),
         cst.parse_statement("state = FeatureState()"),
         cst.parse_statement(
             f'state.statistic("array_input", lambda: not isinstance({x_train}, pd.DataFrame))'
         ),
-        cst.parse_statement(f"raw_inputs = as_frame({x_train})"),
         _served_model(code),
         cst.parse_statement(
-            f"return TrainingRun(served_model, {code.metrics_name}, raw_inputs, "
-            f"pd.Series(np.asarray({y_train}), index=raw_inputs.index, name=TARGET))"
+            f"return TrainingRun(served_model, {code.metrics_name}, raw_inputs, raw_target)"
         ),
     ]
     evaluate_body: list[Stmt] = [
@@ -296,9 +305,14 @@ def _served_model(code: StageCode) -> Stmt:
 
 def _train_def(body: list[Stmt]) -> cst.FunctionDef:
     node = cst.parse_module(
-        "def train(settings: Settings, extra_rows: pd.DataFrame | None = None) -> TrainingRun:\n"
+        "def train(\n"
+        "    settings: Settings,\n"
+        "    extra_rows: pd.DataFrame | None = None,\n"
+        "    check: InputCheck | None = None,\n"
+        ") -> TrainingRun:\n"
         '    """Run the notebook\'s pipeline; return the fitted model and its metrics.\n\n'
-        "    `extra_rows` (raw inputs plus TARGET, from feedback) join the data before training.\n"
+        "    `extra_rows` (raw inputs plus TARGET, from feedback) join the data before training;\n"
+        "    `check` sees the raw inputs and outcomes before anything is fitted.\n"
         '    """\n'
     ).body[0]
     assert isinstance(node, cst.FunctionDef)
