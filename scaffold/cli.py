@@ -189,7 +189,7 @@ def lint_templates(
         bool, typer.Option("--run-tests", help="Also run each render's own tests (slow).")
     ] = False,
 ) -> None:
-    """Check a copier template: syntax, questions, every option combination, ruff; one line per problem."""
+    """Check a copier template (syntax, questions, every option combination, ruff)."""
     from scaffold import template_lint
 
     try:

@@ -150,4 +150,4 @@ def syntax_environment(envops: Mapping[str, Any]) -> jinja2.Environment:
         extensions.append(YieldExtension)
     except ImportError:  # pragma: no cover - older copier
         pass
-    return jinja2.Environment(extensions=extensions, **options)  # noqa: S701 - parsing only
+    return jinja2.Environment(extensions=extensions, **options)  # parsing only: no autoescape

@@ -92,8 +92,7 @@ def tags(store: Path) -> list[str]:
 def has_version(store: Path, ref: str) -> bool:
     """Whether the store holds the commit `ref` (a tag or any commit description)."""
     return is_store(store) and (
-        _git(store, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
-        .returncode
+        _git(store, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False).returncode
         == 0
     )
 

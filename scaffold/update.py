@@ -217,10 +217,8 @@ def _require_clean(project: Path) -> None:
 def _restore_owned(project: Path, answers: dict[str, Any], template: Path) -> list[str]:
     config = yaml.safe_load((template / "copier.yml").read_text(encoding="utf-8")) or {}
     patterns = [*config.get("_skip_if_exists", []), *_ALWAYS_OWNED]
-    environment = jinja2.Environment(autoescape=False)  # noqa: S701 - paths, not HTML
-    specs = [
-        f":(glob){environment.from_string(pattern).render(**answers)}" for pattern in patterns
-    ]
+    environment = jinja2.Environment(autoescape=False)  # paths, not HTML
+    specs = [f":(glob){environment.from_string(pattern).render(**answers)}" for pattern in patterns]
     touched = _git(project, "diff", "--name-only", "HEAD", "--", *specs).split()
     added = _git(project, "ls-files", "--others", "--exclude-standard", "--", *specs).split()
     if touched:
@@ -246,6 +244,4 @@ def _run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     git = shutil.which("git")
     if git is None:
         raise UpdateError("git is not installed; an update is a git merge")
-    return subprocess.run(
-        [git, *args], cwd=project, capture_output=True, text=True, check=False
-    )
+    return subprocess.run([git, *args], cwd=project, capture_output=True, text=True, check=False)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import nbformat
@@ -65,3 +66,16 @@ def analyse_cells(read_cells: Callable[..., Notebook]) -> Callable[..., Analysis
         return analyse(read_cells(cells, **options))
 
     return run
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _template_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Template versions go to a throw-away store, never the user's own."""
+    if "SCAFFOLD_TEMPLATE_STORE" in os.environ:
+        yield
+        return
+    os.environ["SCAFFOLD_TEMPLATE_STORE"] = str(tmp_path_factory.mktemp("store") / "templates")
+    try:
+        yield
+    finally:
+        del os.environ["SCAFFOLD_TEMPLATE_STORE"]

@@ -1,0 +1,249 @@
+"""`scaffold update`: a 3-way merge from the local template store that keeps the user's edits."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import copier
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import scaffold
+from scaffold import template_store
+from scaffold.cli import app
+from scaffold.errors import (
+    DirtyProjectError,
+    NewerProjectError,
+    NotScaffoldProjectError,
+    TemplateVersionUnavailableError,
+)
+from scaffold.render import render_project, template_dir
+from scaffold.update import AlreadyUpToDateError, check_update, update_project
+
+PACKAGE = "demo_model"
+IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@localhost"]
+
+
+def git(cwd: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", *IDENTITY, *args], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "store"
+    monkeypatch.setenv(template_store.STORE_ENV, str(path))
+    return path
+
+
+@pytest.fixture
+def versions(tmp_path: Path, store: Path) -> tuple[Path, Path]:
+    """Two template versions in the store: v1.0.0 (ours) and v1.1.0 (README and CI changed)."""
+    first = tmp_path / "template-1.0.0"
+    shutil.copytree(template_dir(), first)
+    template_store.ensure_version(first, "1.0.0", store)
+    second = tmp_path / "template-1.1.0"
+    shutil.copytree(first, second)
+    readme = second / "project" / "README.md.jinja"
+    readme.write_text(readme.read_text().replace("## Layout\n", "## Project layout\n", 1))
+    workflow = next((second / "project").glob("*/workflows/ci.yml.jinja"))
+    workflow.write_text(workflow.read_text().replace("run: python -m pytest\n", "run: pytest\n"))
+    pipeline = next((second / "project").rglob("*pipeline/*with_service*__init__*"))
+    pipeline.write_text("# the template's new example pipeline\n" + pipeline.read_text())
+    return first, second
+
+
+@pytest.fixture
+def project(tmp_path: Path, versions: tuple[Path, Path], store: Path) -> Path:
+    """Generated from v1.0.0 the way `scaffold` does: rendered, notebook code added, committed."""
+    root = tmp_path / "project"
+    render_project(root, {"package_name": PACKAGE}, template=store, vcs_ref="v1.0.0")
+    pipeline = root / "src" / PACKAGE / "pipeline"
+    (pipeline / "__init__.py").write_text('"""From the notebook."""\n\nTASK = "classification"\n')
+    (pipeline / "features.py").write_text('"""From the notebook."""\n')
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "-m", "Generated")
+    return root
+
+
+def commit(root: Path, message: str = "my edits") -> None:
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "-m", message)
+
+
+def answers(root: Path) -> dict[str, object]:
+    loaded = yaml.safe_load((root / ".copier-answers.yml").read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def update(root: Path, versions: tuple[Path, Path]) -> object:
+    return update_project(root, template=versions[1], version="1.1.0")
+
+
+def test_generation_records_the_store_and_the_version(project: Path, store: Path) -> None:
+    recorded = answers(project)
+    assert recorded["_src_path"] == store.as_posix()
+    assert recorded["_commit"] == "v1.0.0"
+
+
+def test_update_brings_the_template_change_and_keeps_both_edits(
+    project: Path, versions: tuple[Path, Path]
+) -> None:
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\n## Our notes\n\nKept by the update.\n")
+    pipeline = project / "src" / PACKAGE / "pipeline" / "__init__.py"
+    pipeline.write_text(pipeline.read_text() + "THRESHOLD = 0.5  # edited by hand\n")
+    commit(project)
+
+    result = update_project(project, template=versions[1], version="1.1.0")
+
+    text = readme.read_text()
+    assert "## Project layout\n" in text  # the template change arrived
+    assert "## Layout\n" not in text
+    assert text.endswith("## Our notes\n\nKept by the update.\n")  # the user's edit survived
+    assert "run: pytest\n" in (project / ".github/workflows/ci.yml").read_text()
+    source = pipeline.read_text()
+    assert source.endswith("THRESHOLD = 0.5  # edited by hand\n")  # notebook code untouched
+    assert "the template's new example pipeline" not in source
+    assert (project / "src" / PACKAGE / "pipeline" / "features.py").is_file()
+    assert answers(project)["_commit"] == "v1.1.0"
+    assert result.conflicts == ()
+    assert {"README.md", ".github/workflows/ci.yml", ".copier-answers.yml"} <= set(result.changed)
+    assert not any("pipeline" in path for path in result.changed)
+
+
+def test_a_conflicting_edit_shows_conflict_markers(
+    project: Path, versions: tuple[Path, Path]
+) -> None:
+    readme = project / "README.md"
+    readme.write_text(readme.read_text().replace("## Layout\n", "## What is where\n", 1))
+    commit(project)
+
+    result = update_project(project, template=versions[1], version="1.1.0")
+
+    text = readme.read_text()
+    assert "<<<<<<< before updating" in text
+    assert "## What is where" in text
+    assert "## Project layout" in text
+    assert ">>>>>>> after updating" in text
+    assert result.conflicts == ("README.md",)
+    # the CI change merged cleanly beside the conflict
+    assert "run: pytest\n" in (project / ".github/workflows/ci.yml").read_text()
+
+
+def test_plain_copier_update_works_from_the_store(
+    project: Path, versions: tuple[Path, Path], store: Path
+) -> None:
+    template_store.ensure_version(versions[1], "1.1.0", store)  # scaffold 1.1.0 has run once
+    copier.run_update(str(project), defaults=True, overwrite=True, quiet=True, unsafe=False)
+    assert answers(project)["_commit"] == "v1.1.0"  # the newest tag of the store
+    assert "## Project layout\n" in (project / "README.md").read_text()
+
+
+def test_refuses_a_dirty_work_tree(project: Path, versions: tuple[Path, Path]) -> None:
+    (project / "README.md").write_text("changed\n")
+    with pytest.raises(DirtyProjectError, match=r"uncommitted changes \(README.md\)"):
+        update(project, versions)
+
+
+def test_refuses_a_folder_without_answers(tmp_path: Path, versions: tuple[Path, Path]) -> None:
+    with pytest.raises(NotScaffoldProjectError, match="not generated by scaffold"):
+        update_project(tmp_path, template=versions[1], version="1.1.0")
+
+
+def test_refuses_a_project_of_another_template(tmp_path: Path, versions: tuple[Path, Path]) -> None:
+    root = tmp_path / "plain"
+    render_project(root, {"package_name": PACKAGE}, template=versions[0])  # a plain folder
+    recorded = answers(root)
+    recorded["_commit"] = "v1.0.0"
+    (root / ".copier-answers.yml").write_text(yaml.safe_dump(recorded))
+    with pytest.raises(NotScaffoldProjectError, match="not a scaffold template store"):
+        update_project(root, template=versions[1], version="1.1.0")
+
+
+def test_says_already_up_to_date(project: Path, versions: tuple[Path, Path]) -> None:
+    with pytest.raises(AlreadyUpToDateError, match="already up to date"):
+        update_project(project, template=versions[0], version="1.0.0")
+
+
+def test_refuses_a_project_from_a_newer_version(project: Path, versions: tuple[Path, Path]) -> None:
+    with pytest.raises(NewerProjectError, match=r"newer than this scaffold's v0\.9\.0"):
+        update_project(project, template=versions[1], version="0.9.0")
+
+
+def test_missing_old_version_says_how_to_restore_it(
+    project: Path, versions: tuple[Path, Path], store: Path
+) -> None:
+    git(store, "tag", "--delete", "v1.0.0")
+    with pytest.raises(TemplateVersionUnavailableError) as caught:
+        update(project, versions)
+    message = str(caught.value)
+    assert "generated from template v1.0.0, which the template store" in message
+    assert "install scaffold 1.0.0" in message
+    assert (project / "README.md").read_text() == git(project, "show", "HEAD:README.md")
+
+
+def test_check_update(project: Path, versions: tuple[Path, Path]) -> None:
+    status = check_update(project, template=versions[1], version="1.1.0")
+    assert (status.current, status.latest, status.available) == ("v1.0.0", "v1.1.0", True)
+    assert not check_update(project, template=versions[0], version="1.0.0").available
+
+
+def test_cli(project: Path, versions: tuple[Path, Path]) -> None:
+    runner = CliRunner()
+    options = ["--template", str(versions[1]), "--template-version", "1.1.0"]
+    checked = runner.invoke(app, ["update", str(project), "--check", *options])
+    assert checked.exit_code == 2
+    assert "template update available: v1.0.0 -> v1.1.0" in checked.output
+
+    (project / "README.md").write_text("dirty\n")
+    refused = runner.invoke(app, ["update", str(project), *options])
+    assert refused.exit_code == 1
+    assert refused.output.count("\n") == 1
+    assert "has uncommitted changes" in refused.output
+    git(project, "checkout", "--", "README.md")
+
+    updated = runner.invoke(app, ["update", str(project), *options])
+    assert updated.exit_code == 0, updated.output
+    assert "from template v1.0.0 to v1.1.0" in updated.output
+    assert "M README.md" in updated.output
+    commit(project, "update")
+    again = runner.invoke(app, ["update", str(project), *options])
+    assert again.exit_code == 0
+    assert "already up to date (template v1.1.0)" in again.output
+
+
+def test_store_tags_each_version_once_and_dev_snapshots_apart(tmp_path: Path, store: Path) -> None:
+    template = tmp_path / "template"
+    shutil.copytree(template_dir(), template)
+    first = template_store.ensure_version(template, "2.0.0", store)
+    assert first.tag == "v2.0.0"
+    assert template_store.ensure_version(template, "2.0.0", store) == first
+    (template / "project" / "NOTES.md").write_text("edited without a version bump\n")
+    assert template_store.ensure_version(template, "2.0.0", store).tag == "v2.0.0+dev.1"
+    assert template_store.tags(store) == ["v2.0.0", "v2.0.0+dev.1"]
+    assert not git(store, "status", "--porcelain")
+
+
+def test_store_path_is_written_with_a_tilde_under_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv(template_store.STORE_ENV, raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    store = template_store.default_store()
+    assert store == tmp_path / ".local/share/scaffold/templates"
+    version = template_store.ensure_version(template_dir(), scaffold.__version__)
+    assert version.src_path == "~/.local/share/scaffold/templates"
+    root = tmp_path / "project"
+    render_project(root, {"package_name": PACKAGE})
+    recorded = answers(root)
+    assert recorded["_src_path"] == "~/.local/share/scaffold/templates"
+    assert recorded["_commit"] == f"v{scaffold.__version__}"
