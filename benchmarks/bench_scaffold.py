@@ -39,7 +39,12 @@ def command_run(target: Path) -> Callable[[], None]:
     command += [str(EXAMPLE), "-o", str(target)]
 
     def action() -> None:
-        subprocess.run([*command, "--force", "--no-git"], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [*command, "--force", "--no-git", "--no-verify"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
 
     return action
 

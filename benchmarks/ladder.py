@@ -322,7 +322,7 @@ def level_scaffold(notebook: Path, project: Path) -> Step:
     """L1: scaffold the notebook into `project`."""
     scaffold = shutil.which("scaffold")
     program = [scaffold] if scaffold else [sys.executable, "-m", "scaffold"]
-    command = [*program, str(notebook), "-o", str(project), "--force", "--no-git"]
+    command = [*program, str(notebook), "-o", str(project), "--force", "--no-git", "--no-verify"]
     ran = run(command, notebook.parent, COMMAND_TIMEOUT_S)
     if ran.code == 0:
         return Step("ok", seconds=ran.seconds)
