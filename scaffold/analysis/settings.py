@@ -15,6 +15,7 @@ from scaffold.analysis.roles import (
     SPLIT_FUNCTIONS,
     qualify,
 )
+from scaffold.naming import unique_name
 from scaffold.notebook import Role
 
 SEED_KEYWORDS = frozenset({"random_state", "seed", "random_seed"})
@@ -169,18 +170,8 @@ def _unique_names(settings: Sequence[tuple[Setting, tuple[int, int, int]]]) -> l
         if group not in SHARED_GROUPS:
             site = (*call_site, group)
             if site not in group_of_site:
-                group_of_site[site] = _numbered(group, set(group_of_site.values()))
+                group_of_site[site] = unique_name(group, set(group_of_site.values()))
             group = group_of_site[site]
-        name = _numbered(name, keys, prefix=f"{group}.")
-        keys.add(f"{group}.{name}")
+        name = unique_name(name, keys, prefix=f"{group}.")
         unique.append(replace(setting, group=group, name=name))
     return unique
-
-
-def _numbered(base: str, taken: set[str], prefix: str = "") -> str:
-    """`base`, or `base_2`, `base_3`, ... whichever `prefix + candidate` is not taken."""
-    candidate, count = base, 1
-    while prefix + candidate in taken:
-        count += 1
-        candidate = f"{base}_{count}"
-    return candidate

@@ -281,12 +281,20 @@ def _column_picks(module: cst.Module) -> list[tuple[str, str]]:
     return found
 
 
-def _picked_column(value: cst.BaseExpression) -> str | None:
-    if isinstance(value, cst.Subscript) and len(value.slice) == 1:
-        index = value.slice[0].slice
+def subscript_column(node: cst.BaseExpression) -> str | None:
+    """`"age"` for `frame["age"]`; None for anything else."""
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
         if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
             column = index.value.evaluated_value
             return column if isinstance(column, str) else None
+    return None
+
+
+def _picked_column(value: cst.BaseExpression) -> str | None:
+    column = subscript_column(value)
+    if column is not None:
+        return column
     if (
         isinstance(value, cst.Call)
         and isinstance(value.func, cst.Attribute)
@@ -489,8 +497,8 @@ class _Collector(cst.CSTVisitor):
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
             receiver = root_name(node.func.value)
-            if receiver is not None and (method in MUTATING_METHODS or _inplace(node)):
-                how = "inplace=True" if _inplace(node) else f".{method}()"
+            if receiver is not None and (method in MUTATING_METHODS or has_inplace_true(node)):
+                how = "inplace=True" if has_inplace_true(node) else f".{method}()"
                 self.mutations.append(Mutation(receiver, line, how))
         if dotted and dotted.rsplit(".", 1)[-1] in MUTATING_FUNCTIONS and node.args:
             name = root_name(node.args[0].value)
@@ -498,7 +506,8 @@ class _Collector(cst.CSTVisitor):
                 self.mutations.append(Mutation(name, line, f"{dotted}()"))
 
 
-def _inplace(node: cst.Call) -> bool:
+def has_inplace_true(node: cst.Call) -> bool:
+    """Whether the call passes `inplace=True`."""
     return any(
         arg.keyword is not None
         and arg.keyword.value == "inplace"

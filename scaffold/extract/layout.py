@@ -47,6 +47,7 @@ from scaffold.extract.rewrites.settings_refs import (
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.training_only import guard, is_training_only
 from scaffold.extract.statements import Statement, Stmt, split_statements, statement_of
+from scaffold.naming import unique_name
 from scaffold.notebook import Role
 
 STAGE_FUNCTIONS = {
@@ -535,7 +536,7 @@ def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode, task:
         found = printed_metrics(statement.node, metric_names)
         for _, _, value in found:
             if isinstance(value, cst.Call) and is_classification_report(value):
-                report = _free_name("report", code.module_names | metric_names | taken)
+                report = unique_name("report", code.module_names | metric_names | taken)
                 lines, rows = report_assignments(value, taken, code.metrics_name, report)
                 rewritten += [statement_of(statement.cell, statement.line, a) for a in lines]
                 code.metrics += [
@@ -615,15 +616,6 @@ def _timing_dependent(
                 )
             )
     return findings
-
-
-def _free_name(base: str, taken: set[str]) -> str:
-    name, count = base, 1
-    while name in taken:
-        count += 1
-        name = f"{base}_{count}"
-    taken.add(name)
-    return name
 
 
 def _key(label: str, key: str, heading: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import libcst as cst
 
 from scaffold.extract.statements import Stmt
+from scaffold.naming import unique_name
 
 
 class LearnCategories(cst.CSTTransformer):
@@ -50,11 +51,7 @@ class LearnCategories(cst.CSTTransformer):
         return updated_node.with_changes(args=args)
 
     def _name(self) -> str:
-        name, count = "dummies", 1
-        while name in self.taken:
-            count += 1
-            name = f"dummies_{count}"
-        self.taken.add(name)
+        name = unique_name("dummies", self.taken)
         self.learnt.append(name)
         return name
 

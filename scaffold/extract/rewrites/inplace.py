@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from scaffold.analysis.symbols import has_inplace_true
 from scaffold.extract.statements import Stmt
 
 
@@ -30,12 +31,9 @@ def _rewrite(small: cst.BaseSmallStatement) -> cst.BaseSmallStatement:
     call = small.value
     if not isinstance(call.func, cst.Attribute) or not _is_assignable(call.func.value):
         return small
-    inplace = [arg for arg in call.args if arg.keyword and arg.keyword.value == "inplace"]
-    if len(inplace) != 1 or not (
-        isinstance(inplace[0].value, cst.Name) and inplace[0].value.value == "True"
-    ):
+    if not has_inplace_true(call):
         return small
-    args = [arg for arg in call.args if arg is not inplace[0]]
+    args = [arg for arg in call.args if not (arg.keyword and arg.keyword.value == "inplace")]
     if args:
         args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     target = call.func.value
@@ -77,11 +75,5 @@ def is_chained_inplace(node: Stmt) -> bool:
     return (
         isinstance(call.func, cst.Attribute)
         and isinstance(call.func.value, cst.Subscript | cst.Attribute)
-        and any(
-            arg.keyword is not None
-            and arg.keyword.value == "inplace"
-            and isinstance(arg.value, cst.Name)
-            and arg.value.value == "True"
-            for arg in call.args
-        )
+        and has_inplace_true(call)
     )

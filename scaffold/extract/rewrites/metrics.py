@@ -14,6 +14,7 @@ import libcst as cst
 
 from scaffold.analysis.roles import METRIC_NAMES, METRIC_SUFFIXES
 from scaffold.extract.statements import Stmt
+from scaffold.naming import unique_name
 
 NUMBER_FORMAT = re.compile(r"^[^{}]*?\.?\d*[efgEFG%]$|^[^{}]*?\.\d+$")
 
@@ -201,11 +202,7 @@ def metric_assignments(
     """`metrics["key"] = float(value)` statements, and (key, label) of each."""
     statements, specs = [], []
     for label, base, value in found:
-        key, count = base, 1
-        while key in taken:
-            count += 1
-            key = f"{base}_{count}"
-        taken.add(key)
+        key = unique_name(base, taken)
         target = cst.Subscript(
             value=cst.Name(dict_name),
             slice=[cst.SubscriptElement(cst.Index(cst.SimpleString(f'"{key}"')))],
@@ -260,11 +257,7 @@ def report_assignments(
     for label, prefix, columns in REPORT_ROWS:
         for column, field in enumerate(columns or ("",)):
             base = f"{prefix}_{field.replace('-', '_')}" if field else prefix
-            key, count = base, 1
-            while key in taken:
-                count += 1
-                key = f"{base}_{count}"
-            taken.add(key)
+            key = unique_name(base, taken)
             lookup = f'{report_name}["{label}"]' + (f'["{field}"]' if field else "")
             entry = cst.parse_statement(f'{dict_name}["{key}"] = float({lookup})')
             assert isinstance(entry, cst.SimpleStatementLine)

@@ -14,8 +14,9 @@ from collections.abc import Collection
 
 import libcst as cst
 
-from scaffold.analysis.symbols import root_name
+from scaffold.analysis.symbols import root_name, subscript_column
 from scaffold.extract.statements import Stmt
+from scaffold.naming import unique_name
 
 AGGREGATIONS = frozenset(
     {
@@ -122,11 +123,7 @@ class LearnStatistics(cst.CSTTransformer):
         column = _column_of(func.value) or (_column_of(call.args[0].value) if call.args else None)
         base = f"{column}_{func.attr.value}" if column else func.attr.value
         base = re.sub(r"\W+", "_", base).strip("_").lower() or "statistic"
-        name, count = base, 1
-        while name in self.taken:
-            count += 1
-            name = f"{base}_{count}"
-        self.taken.add(name)
+        name = unique_name(base, self.taken)
         self.learnt.append(name)
         return name
 
@@ -155,14 +152,9 @@ class LearnStatistics(cst.CSTTransformer):
 
 def _column_of(node: cst.BaseExpression) -> str | None:
     """`"age"` for `df["age"]` or `df.age`."""
-    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
-        index = node.slice[0].slice
-        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-            value = index.value.evaluated_value
-            return value if isinstance(value, str) else None
     if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
         return node.attr.value
-    return None
+    return subscript_column(node)
 
 
 def learn_statistics(
