@@ -303,29 +303,38 @@ def _served_model(code: StageCode) -> Stmt:
     )
 
 
-def _train_def(body: list[Stmt]) -> cst.FunctionDef:
-    node = cst.parse_module(
-        "def train(\n"
-        "    settings: Settings,\n"
-        "    extra_rows: pd.DataFrame | None = None,\n"
-        "    check: InputCheck | None = None,\n"
-        ") -> TrainingRun:\n"
-        '    """Run the notebook\'s pipeline; return the fitted model and its metrics.\n\n'
-        "    `extra_rows` (raw inputs plus TARGET, from feedback) join the data before training;\n"
-        "    `check` sees the raw inputs and outcomes before anything is fitted.\n"
-        '    """\n'
-    ).body[0]
+TRAIN_HEADER = """def train(
+    settings: Settings,
+    extra_rows: pd.DataFrame | None = None,
+    check: InputCheck | None = None,
+) -> TrainingRun:
+    \"\"\"Run the notebook's pipeline; return the fitted model and its metrics.
+
+    `extra_rows` (raw inputs plus TARGET, from feedback) join the data before training;
+    `check` sees the raw inputs and outcomes before anything is fitted.
+    \"\"\"
+"""
+EVALUATE_HEADER = """def evaluate(settings: Settings, model: Model) -> dict[str, float]:
+    \"\"\"Score a trained model on the held-out rows, as the notebook did.\"\"\"
+"""
+RUN_HEADER = """def run(settings: Settings) -> dict[str, float]:
+    \"\"\"Run the notebook's pipeline and return its metrics.\"\"\"
+"""
+
+
+def _function(header: str, body: Sequence[Stmt]) -> cst.FunctionDef:
+    """The function whose signature and docstring `header` gives, with `body` after them."""
+    node = cst.parse_module(header).body[0]
     assert isinstance(node, cst.FunctionDef)
     return node.with_changes(body=node.body.with_changes(body=[*node.body.body, *body]))
+
+
+def _train_def(body: list[Stmt]) -> cst.FunctionDef:
+    return _function(TRAIN_HEADER, body)
 
 
 def _evaluate_def(body: list[Stmt]) -> cst.FunctionDef:
-    node = cst.parse_module(
-        "def evaluate(settings: Settings, model: Model) -> dict[str, float]:\n"
-        '    """Score a trained model on the held-out rows, as the notebook did."""\n'
-    ).body[0]
-    assert isinstance(node, cst.FunctionDef)
-    return node.with_changes(body=node.body.with_changes(body=[*node.body.body, *body]))
+    return _function(EVALUATE_HEADER, body)
 
 
 def _run_only(code: StageCode) -> cst.FunctionDef:
@@ -336,9 +345,4 @@ def _run_only(code: StageCode) -> cst.FunctionDef:
             f"return {code.metrics_name}" if code.function("evaluate") else "return {}"
         )
     )
-    node = cst.parse_module(
-        "def run(settings: Settings) -> dict[str, float]:\n"
-        '    """Run the notebook\'s pipeline and return its metrics."""\n'
-    ).body[0]
-    assert isinstance(node, cst.FunctionDef)
-    return node.with_changes(body=node.body.with_changes(body=[*node.body.body, *body]))
+    return _function(RUN_HEADER, body)
