@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from scaffold.analysis import Analysis, analyse
 from scaffold.dependencies import imported_modules
+from scaffold.execute import execute_notebook
 from scaffold.extract import Extraction, extract
 from scaffold.project import ProjectSpec, check_target, write_project
 from scaffold.reading import read_notebook
@@ -53,8 +55,10 @@ def scaffold_project(
     """Generate the project for `notebook` (default target: `./<notebook stem>`).
 
     `verify`: run the project's tests and training and compare with the notebook's numbers;
-    None means "when everything the pipeline imports is installed here". `progress` is told
-    each step (read, analyse, extract, render, format, commit, verify) as it starts.
+    None means "when everything the pipeline imports is installed here". A notebook saved
+    without outputs is then run first (nbclient, in a subprocess) for the numbers to compare.
+    `progress` is told each step (read, analyse, extract, run notebook, render, format, commit,
+    verify) as it starts.
     """
     target = target or Path.cwd() / package_name(notebook.stem).replace("_", "-")
     check_target(target, force=force)
@@ -66,6 +70,12 @@ def scaffold_project(
     extraction = extract(analysis)
     package = package_name(name or notebook.stem)
     printed = printed_values(analysis.notebook, extraction.metrics)
+    missing = importable(imported_modules(extraction.files.values()))
+    verify = not missing if verify is None else verify
+    never_run = not any(cell.outputs for cell in analysis.notebook.code_cells)
+    if verify and not missing and never_run and extraction.metrics:
+        progress("run notebook")  # saved without outputs: its numbers come from a run
+        printed = _printed_by_running(notebook, extraction)
     spec = ProjectSpec(
         project_name=name or notebook.stem.replace("_", " ").replace("-", " "),
         package=package,
@@ -77,9 +87,6 @@ def scaffold_project(
     )
     files = write_project(spec, target, force=force, git=git, progress=progress)
     result = ScaffoldResult(target, package, analysis, extraction, printed, tuple(files))
-    missing = importable(imported_modules(extraction.files.values()))
-    if verify is None:
-        verify = not missing
     if not verify:
         return result
     progress("verify")
@@ -96,6 +103,15 @@ def scaffold_project(
             stage_hint=_stage_hint(extraction, package),
         )
     return replace(result, verification=verification)
+
+
+def _printed_by_running(notebook: Path, extraction: Extraction) -> tuple[PrintedMetric, ...]:
+    """The notebook was saved without outputs: run it to learn the numbers it prints."""
+    executed = execute_notebook(notebook)
+    try:
+        return printed_values(read_notebook(executed), extraction.metrics)
+    finally:
+        shutil.rmtree(executed.parent, ignore_errors=True)
 
 
 def _stage_hint(extraction: Extraction, package: str) -> str:
