@@ -214,3 +214,26 @@ def test_example_data_file_copied(example: Extraction, tmp_path: Path) -> None:
     assert copied.read_bytes() == (EXAMPLE.parent / "customer_churn.csv").read_bytes()
     assert "data/customer_churn.csv" in result.files
     assert (tmp_path / "out" / "notebooks" / "churn.ipynb").is_file()
+
+
+def test_a_model_fitted_on_rows_transformed_after_the_split_gets_no_service(
+    make_notebook: Callable[..., Path],
+) -> None:
+    """Served rows would skip the scaler fitted after the split: no service, and it says where."""
+    notebook = make_notebook(
+        [
+            "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
+            "from sklearn.model_selection import train_test_split\n"
+            "from sklearn.preprocessing import StandardScaler",
+            'df = pd.read_csv("data.csv")',
+            'X = df.drop(columns=["target"])\ny = df["target"]\n'
+            "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)",
+            "scaler = StandardScaler()\nX_train_s = scaler.fit_transform(X_train)\n"
+            "X_test_s = scaler.transform(X_test)",
+            "model = LogisticRegression()\nmodel.fit(X_train_s, y_train)",
+        ]
+    )
+    extraction = extract(inspect_notebook(notebook))
+    assert not extraction.servable
+    assert "fitted on X_train_s" in extraction.no_service_reason
+    assert "cell 4" in extraction.no_service_reason

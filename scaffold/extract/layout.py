@@ -131,10 +131,20 @@ class StageCode:
             return f"a {self.task} model is not served row by row; its pipeline runs as a batch job"
         names = split_outputs(self.statements("split"))
         if names and self.fitted_on not in (None, names[0]):
+            made_in = next(
+                (
+                    s.cell
+                    for stage in STAGES
+                    for s in self.statements(stage)
+                    if self.fitted_on in s.symbols.defines
+                ),
+                None,
+            )
+            where = f" in cell {made_in}" if made_in else ""
             return (
                 f"the model is fitted on {self.fitted_on}, computed from {names[0]} after the "
-                "split: served rows would miss that step; put it in a scikit-learn Pipeline with "
-                "the model to serve it"
+                f"split{where}: served rows would miss that step; put it in a scikit-learn "
+                "Pipeline with the model to serve it"
             )
         prepare = self.function("prepare")
         needs = set(prepare.signature.parameters) if prepare else set()
