@@ -252,6 +252,18 @@ FORMS: dict[str, Form] = {
             EVAL_R2,
         ]
     ),
+    "transformers_fitted_on_all_rows": Form(
+        [
+            IMPORTS + "\nfrom sklearn.preprocessing import LabelEncoder, StandardScaler",
+            LOAD,
+            DROP_ID,
+            'df["c"] = LabelEncoder().fit_transform(df["c"])\n'
+            'scaler = StandardScaler()\ndf[["a", "b"]] = scaler.fit_transform(df[["a", "b"]])',
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ]
+    ),
 }
 
 KNOWN_BUGS: dict[str, pytest.MarkDecorator] = {}
@@ -304,6 +316,9 @@ for name, package, servable, data in json.loads(sys.argv[1]):
             raw = pd.read_csv(data).drop(columns=[pipeline.TARGET])
             try:
                 results[name]["served"] = [float(v) for v in run.model.predict(raw)]
+                results[name]["alone"] = [
+                    float(run.model.predict(raw.iloc[[i]])[0]) for i in range(0, len(raw), 17)
+                ]
             except Exception:
                 results[name]["serve_error"] = traceback.format_exc()
         else:
@@ -403,6 +418,9 @@ def test_served_predictions_equal_the_notebook(outcomes: dict[str, Outcome], nam
     reference = outcome.reference
     expected = reference["model"].predict(reference["X"])
     np.testing.assert_allclose(served, expected.astype(float), rtol=1e-12, atol=1e-12)
+    # a row scored alone gets what it gets in the batch: nothing is learnt from the request
+    alone = np.asarray(result["alone"])
+    np.testing.assert_allclose(alone, served[::17], rtol=1e-12, atol=1e-12)
 
 
 def test_function_reading_a_global(outcomes: dict[str, Outcome]) -> None:

@@ -14,6 +14,7 @@ from scaffold.extract.rewrites.metrics import metric_assignments, printed_metric
 from scaffold.extract.rewrites.settings_refs import replace_literals, replace_names
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.training_only import guard, is_training_only
+from scaffold.extract.rewrites.transformers import fit_transformers_once
 from scaffold.extract.statements import Stmt
 
 MODULES = frozenset({"np", "pd"})
@@ -470,3 +471,31 @@ def test_guard() -> None:
         "    df = df.dropna()\n"
         "    n = 1\n"
     )
+
+
+# --- fit_transformers_once -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            'df["c"] = LabelEncoder().fit_transform(df["c"])',
+            'df["c"] = state.transformer("label_encoder", LabelEncoder(), df["c"])',
+            id="inline-constructor",
+        ),
+        pytest.param(
+            'df[["a"]] = scaler.fit_transform(df[["a"]])',
+            'df[["a"]] = state.transformer("scaler", scaler, df[["a"]])',
+            id="named-transformer",
+        ),
+        pytest.param(
+            "X_new = selector.fit_transform(X, y)",
+            "X_new = selector.fit_transform(X, y)",
+            id="supervised-untouched",
+        ),
+    ],
+)
+def test_fit_transformers_once(before: str, after: str) -> None:
+    node = fit_transformers_once(cst.parse_statement(before), set())
+    assert code(node) == after + "\n"

@@ -46,6 +46,7 @@ from scaffold.extract.rewrites.settings_refs import (
 )
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.training_only import guard, is_training_only
+from scaffold.extract.rewrites.transformers import fit_transformers_once
 from scaffold.extract.statements import Statement, Stmt, split_statements, statement_of
 from scaffold.naming import unique_name
 from scaffold.notebook import Role
@@ -110,6 +111,7 @@ class StageCode:
     unseeded: bool = False
     metrics_name: str = "metrics"
     fitted_on: str | None = None
+    feature_problem: str = ""
     module_names: set[str] = field(default_factory=set)
     stage_statements: dict[str, list[Statement]] = field(default_factory=dict)
 
@@ -129,6 +131,8 @@ class StageCode:
             return "the model is not fitted on a train/test split of rows"
         if self.task not in SERVABLE_TASKS:
             return f"a {self.task} model is not served row by row; its pipeline runs as a batch job"
+        if self.feature_problem:
+            return self.feature_problem
         names = split_outputs(self.statements("split"))
         if names and self.fitted_on not in (None, names[0]):
             made_in = next(
@@ -507,6 +511,31 @@ def _unused_targets_as_underscore(statement: Statement, needed: set[str]) -> Sta
     return statement.replaced(new_node) if new_node is not node else statement
 
 
+def _binning_from_data(statement: Statement) -> str | None:
+    """`pd.cut(x, 5)` / `pd.qcut(x, q=4)`: bins computed from the values being binned."""
+    found: list[str] = []
+
+    class _Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            name = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
+            if name == "qcut":
+                found.append("qcut()")
+            elif name == "cut" and isinstance(_bins(node), cst.Integer | cst.Name | cst.Attribute):
+                found.append("cut() with a number of bins")
+
+    statement.node.visit(_Finder())
+    return found[0] if found else None
+
+
+def _bins(call: cst.Call) -> cst.BaseExpression | None:
+    """The `bins` argument of `pd.cut(x, bins)`, given by keyword or second."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "bins":
+            return arg.value
+    positional = [arg.value for arg in call.args if arg.keyword is None]
+    return positional[1] if len(positional) > 1 else None
+
+
 def _rewrite_prepare(
     stages: dict[str, list[Statement]], code: StageCode, target: str | None
 ) -> None:
@@ -519,8 +548,16 @@ def _rewrite_prepare(
         reason = is_training_only(statement.node, target)
         node = statement.node
         if reason is None:
+            binned = _binning_from_data(statement)
+            if binned and not code.feature_problem:
+                code.feature_problem = (
+                    f"cell {statement.cell}, line {statement.line}: {binned} learns its bin edges "
+                    "from the data it is given, so a served row would be binned on its own; "
+                    "pass explicit bins to serve the model"
+                )
             node, _ = learn_statistics(node, code.module_names, taken)
             node = learn_categories(node, taken)
+            node = fit_transformers_once(node, taken)
             node = record_settings(node)
         else:
             node = guard([node], reason)
