@@ -152,7 +152,9 @@ def summary_lines(result: ScaffoldResult) -> list[str]:
         "next:",
         f"  cd {result.target}",
         "  python -m pip install -e '.[dev]' && python -m pytest",
-        f"  python -m {package} train && python -m {package} serve",
+        f"  python -m {package} train && python -m {package} serve"
+        if extraction.servable
+        else f"  python -m {package} train && python -m {package} evaluate",
     ]
     return lines
 

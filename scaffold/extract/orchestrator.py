@@ -92,7 +92,8 @@ def orchestrator_module(analysis: Analysis, code: StageCode) -> Orchestrator:
         cst.parse_statement(f"TARGET = {(analysis.target or 'target')!r}".replace("'", '"')),
         cst.parse_statement('__all__ = ["TARGET", "TASK", "evaluate", "train"]'),
     ]
-    docstring = "The notebook's pipeline: " + " -> ".join(f.stage for f in code.functions) + "."
+    stages = " -> ".join(function.stage for function in code.functions)
+    docstring = f"The notebook's pipeline: {stages or 'no stage (every cell was exploration)'}."
     if not code.servable:
         run_header = [header[0], cst.parse_statement('__all__ = ["TASK", "run"]')]
         return Orchestrator(docstring, [*run_header, _run_only(code)])
