@@ -123,8 +123,14 @@ def shorten(text: str, width: int = REASON_WIDTH) -> str:
 
 
 def first_line(text: str) -> str:
-    """The first non-empty line; for a Python traceback, its last line (the exception)."""
+    """The first non-empty line; for a Python traceback, its last line (the exception).
+
+    scaffold's own error line wins over the steps it shows as they start.
+    """
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("scaffold: error: ")]
+    if errors:
+        return errors[0]
     if not lines:
         return ""
     return lines[-1] if "Traceback (most recent call last)" in lines[0] else lines[0]

@@ -12,6 +12,7 @@ import libcst as cst
 
 from scaffold.analysis import Analysis, Finding, parse_cell
 from scaffold.analysis.roles import PLOT_MODULES, SPLIT_FUNCTIONS, classify_call, qualify
+from scaffold.analysis.symbols import subscript_column
 from scaffold.errors import ExtractionError
 from scaffold.extract.functions import (
     Signature,
@@ -134,6 +135,13 @@ class StageCode:
         if self.feature_problem:
             return self.feature_problem
         names = split_outputs(self.statements("split"))
+        rebinding = self._rebinding_after_split(names[0]) if names else None
+        if names and rebinding is not None:
+            return (
+                f"cell {rebinding} changes {names[0]} after the split (a transformer fitted on "
+                "the training rows): served rows would miss that step; put it in a scikit-learn "
+                "Pipeline with the model to serve it"
+            )
         if names and self.fitted_on not in (None, names[0]):
             made_in = next(
                 (
@@ -159,6 +167,17 @@ class StageCode:
                 "which a request does not carry"
             )
         return ""
+
+    def _rebinding_after_split(self, train_rows: str) -> int | None:
+        """The cell of the first statement after the split that rebinds the training rows."""
+        after = False
+        for stage in ("split", "train"):
+            for statement in self.statements(stage):
+                binds = statement.symbols.defines | statement.symbols.mutated_names
+                if after and train_rows in binds:
+                    return statement.cell
+                after = after or any(c.method in SPLIT_FUNCTIONS for c in statement.symbols.calls)
+        return None
 
     def statements(self, stage: str) -> list[Statement]:
         """The statements of `stage` after every rewrite."""
@@ -227,7 +246,28 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
             "rename it in the notebook",
         )
     _join_names(analysis, stages, code)
-    _rewrite_prepare(stages, code, analysis.target)
+    as_written = {name: list(statements) for name, statements in stages.items()}
+    warnings_so_far = list(code.warnings)
+    _finish(analysis, stages, code, estimators, learn_features=code.frame is not None)
+    if code.frame is not None and not code.servable:
+        # A project without a service has no feature state: its feature code stays as written.
+        code.feature_problem = code.no_service_reason
+        code.functions, code.metrics, code.warnings = [], [], warnings_so_far
+        _finish(analysis, as_written, code, estimators, learn_features=False)
+    return code
+
+
+def _finish(
+    analysis: Analysis,
+    stages: dict[str, list[Statement]],
+    code: StageCode,
+    estimators: dict[str, str],
+    *,
+    learn_features: bool,
+) -> None:
+    """Rewrite the stages and make their functions."""
+    if learn_features:
+        _rewrite_prepare(stages, code, analysis.target)
     _rewrite_evaluate(stages, code, analysis.task)
     _drop_dead_code(stages, code, analysis, estimators)
     unseeded = _unseeded_randomness(stages) + _timing_dependent(stages, code.helpers)
@@ -235,7 +275,6 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
     code.unseeded = bool(unseeded)
     code.stage_statements = stages
     _make_functions(analysis, stages, code)
-    return code
 
 
 TRAIN_STAGE = STAGES.index("train")
@@ -415,6 +454,40 @@ def _join_names(analysis: Analysis, stages: dict[str, list[Statement]], code: St
     stages["split"][:0] = prepare[last + 1 :]
     del prepare[last + 1 :]
     code.frame = frame
+    made = next((s for s in prepare if _makes_column(s, analysis.target)), None)
+    if made is not None:
+        code.feature_problem = (
+            f"the outcome column {analysis.target!r} is made in cell {made.cell} from other "
+            "columns, so a request would have to carry what it is made from"
+        )
+
+
+def _makes_column(statement: Statement, column: str) -> bool:
+    """`df["y"] = <not from y>` or `.rename(columns={...: "y"})`: the statement creates `column`.
+
+    `df["y"] = df["y"].map(...)` changes an existing column: that is not creating it.
+    """
+    found = False
+
+    class _Finder(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            nonlocal found
+            assigned = any(subscript_column(t.target) == column for t in node.targets)
+            found = found or (assigned and f'"{column}"' not in _code(node.value).replace("'", '"'))
+
+        def visit_DictElement(self, node: cst.DictElement) -> None:
+            nonlocal found
+            value = node.value
+            found = found or (
+                isinstance(value, cst.SimpleString) and value.evaluated_value == column
+            )
+
+    statement.node.visit(_Finder())
+    return found
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
 
 
 def _drop_dead_code(
@@ -540,8 +613,6 @@ def _rewrite_prepare(
     stages: dict[str, list[Statement]], code: StageCode, target: str | None
 ) -> None:
     """Statistics and categories learnt once; dataset-level steps only while training."""
-    if code.frame is None:
-        return
     taken: set[str] = {"raw_columns"}
     rewritten: list[Statement] = []
     for statement in stages["prepare"]:

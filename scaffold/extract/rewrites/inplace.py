@@ -39,7 +39,7 @@ def _rewrite(small: cst.BaseSmallStatement) -> cst.BaseSmallStatement:
     target = call.func.value
     assert isinstance(target, cst.Name | cst.Subscript | cst.Attribute)
     return cst.Assign(
-        targets=[cst.AssignTarget(target=target)],
+        targets=[cst.AssignTarget(target=target.deep_clone())],  # one node, one place
         value=call.with_changes(args=args),
     )
 

@@ -110,9 +110,14 @@ def printed_metrics(
         if isinstance(template, str):
             right = first.right
             values = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
-            label = template.split("%", 1)[0]
-            numeric = bool(re.search(r"%[-+ 0#]*\d*(\.\d+)?[eEfFgG]", template))
-            return _labelled(label, values[-1:], metric_names, numeric=numeric)
+            specs = re.findall(r"%[-+ 0#]*\d*(?:\.\d+)?([a-zA-Z%])", template)
+            specs = [spec for spec in specs if spec != "%"]
+            numbers = [i for i, spec in enumerate(specs) if spec in "eEfFgG"]
+            if not numbers or len(specs) != len(values):
+                return []
+            position = numbers[0]  # the number found in the output is the first one
+            label = re.split(r"%[-+ 0#]*\d*(?:\.\d+)?[a-zA-Z]", template)[position]
+            return _labelled(label, [values[position]], metric_names, numeric=True)
     if isinstance(first, cst.SimpleString) and len(call.args) >= 2:
         text = first.evaluated_value
         if isinstance(text, str):

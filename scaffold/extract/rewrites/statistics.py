@@ -127,6 +127,14 @@ class LearnStatistics(cst.CSTTransformer):
         self.learnt.append(name)
         return name
 
+    def _bound_loop_names(self) -> cst.Parameters:
+        """`lambda col=col: ...` inside `for col in ...`: each lambda keeps its own `col`."""
+        names = [n for names in self._loop_names for n in names.split(",") if n]
+        no_space = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+        return cst.Parameters(
+            params=[cst.Param(cst.Name(n), default=cst.Name(n), equal=no_space) for n in names]
+        )
+
     def _key(self, name: str) -> cst.BaseExpression:
         """`"age_median"`, or `f"mean_{col}"` inside `for col in ...`: one value per iteration."""
         loop_names = [n for names in self._loop_names for n in names.split(",") if n]
@@ -143,7 +151,7 @@ class LearnStatistics(cst.CSTTransformer):
             func=cst.Attribute(cst.Name(self.state_name), cst.Name("statistic")),
             args=[
                 first.with_changes(comma=cst.MaybeSentinel.DEFAULT),
-                cst.Arg(cst.Lambda(params=cst.Parameters(), body=expression)),
+                cst.Arg(cst.Lambda(params=self._bound_loop_names(), body=expression)),
             ],
         )
         self._wrappers.add(id(wrapper))
