@@ -237,3 +237,46 @@ def test_a_model_fitted_on_rows_transformed_after_the_split_gets_no_service(
     assert not extraction.servable
     assert "fitted on X_train_s" in extraction.no_service_reason
     assert "cell 4" in extraction.no_service_reason
+
+
+@pytest.mark.parametrize(
+    ("cells", "reason"),
+    [
+        pytest.param(
+            [
+                'X = df.drop(columns=["target"])\ny = df["target"]\n'
+                "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)",
+                "scaler = StandardScaler()\nX_train = scaler.fit_transform(X_train)\n"
+                "X_test = scaler.transform(X_test)",
+            ],
+            "cell 4 changes X_train after the split",
+            id="training-rows-rescaled-after-split",
+        ),
+        pytest.param(
+            [
+                'df = df.rename(columns={"label": "target"})',
+                'X = df.drop(columns=["target"])\ny = df["target"]\n'
+                "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)",
+            ],
+            "the outcome column 'target' is made in cell 3",
+            id="outcome-made-by-a-rename",
+        ),
+    ],
+)
+def test_what_a_request_could_not_reproduce_gets_no_service(
+    make_notebook: Callable[..., Path], cells: list[str], reason: str
+) -> None:
+    notebook = make_notebook(
+        [
+            "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
+            "from sklearn.model_selection import train_test_split\n"
+            "from sklearn.preprocessing import StandardScaler",
+            'df = pd.read_csv("data.csv")',
+            *cells,
+            "model = LogisticRegression()\nmodel.fit(X_train, y_train)",
+        ]
+    )
+    extraction = extract(inspect_notebook(notebook))
+    assert not extraction.servable
+    assert reason in extraction.no_service_reason
+    assert "state." not in extraction.files["src/{package}/pipeline/data.py"]

@@ -15,7 +15,7 @@ from scaffold.extract.rewrites.settings_refs import replace_literals, replace_na
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.training_only import guard, is_training_only
 from scaffold.extract.rewrites.transformers import fit_transformers_once
-from scaffold.extract.statements import Stmt
+from scaffold.extract.statements import Stmt, statement_of
 
 MODULES = frozenset({"np", "pd"})
 
@@ -499,3 +499,25 @@ def test_guard() -> None:
 def test_fit_transformers_once(before: str, after: str) -> None:
     node = fit_transformers_once(cst.parse_statement(before), set())
     assert code(node) == after + "\n"
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "df.fillna(0, inplace=True)",
+        "df.dropna(inplace=True)",
+        'df.rename(columns={"a": "b"}, inplace=True)',
+    ],
+)
+def test_inplace_rewrite_binds_the_name(before: str) -> None:
+    """The rewritten statement binds `df` (a shared node once hid it, and the step was dropped)."""
+    node = inplace_to_assignment(cst.parse_statement(before))
+    assert statement_of(1, 1, node).symbols.defines == {"df"}
+
+
+def test_percent_format_with_several_numbers_takes_the_first() -> None:
+    statement = cst.parse_statement(
+        'print("CV accuracy: %.3f +/- %.3f" % (scores.mean(), scores.std()))'
+    )
+    [(label, key, value)] = printed_metrics(statement, set())
+    assert (label, key, code(value)) == ("CV accuracy: ", "cv_accuracy", "scores.mean()")
