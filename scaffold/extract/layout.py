@@ -127,7 +127,7 @@ class StageCode:
     def no_service_reason(self) -> str:
         """Why there is no service, for the summary and the generated README ("" if there is)."""
         if self.estimator is None:
-            return "the notebook fits no single model (models fitted in a loop are a sweep)"
+            return self._why_no_model()
         if self.features is None:
             return "the model is not fitted on a train/test split of rows"
         if self.task not in SERVABLE_TASKS:
@@ -167,6 +167,24 @@ class StageCode:
                 "which a request does not carry"
             )
         return ""
+
+    def _why_no_model(self) -> str:
+        """Where the fits are, when none of them is the one model to serve."""
+        for stage in STAGES:
+            for statement in self.statements(stage):
+                if not any(call.method == "fit" for call in statement.symbols.calls):
+                    continue
+                if isinstance(statement.node, cst.For | cst.While):
+                    return (
+                        f"the models are fitted in a loop (cell {statement.cell}): a sweep, not "
+                        "one model to serve"
+                    )
+                if stage == "evaluate":
+                    return (
+                        f"the model is fitted in cell {statement.cell}, after evaluation code "
+                        "(such as cross-validation) began; fit it before evaluating to serve it"
+                    )
+        return "the notebook fits no model"
 
     def _rebinding_after_split(self, train_rows: str) -> int | None:
         """The cell of the first statement after the split that rebinds the training rows."""
