@@ -216,10 +216,10 @@ def test_example_data_file_copied(example: Extraction, tmp_path: Path) -> None:
     assert (tmp_path / "out" / "notebooks" / "churn.ipynb").is_file()
 
 
-def test_a_model_fitted_on_rows_transformed_after_the_split_gets_no_service(
+def test_a_scaler_fitted_after_the_split_joins_the_served_model(
     make_notebook: Callable[..., Path],
 ) -> None:
-    """Served rows would skip the scaler fitted after the split: no service, and it says where."""
+    """`scaler.fit_transform(X_train)` / `scaler.transform(X_test)`: the service applies it too."""
     notebook = make_notebook(
         [
             "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
@@ -231,12 +231,16 @@ def test_a_model_fitted_on_rows_transformed_after_the_split_gets_no_service(
             "scaler = StandardScaler()\nX_train_s = scaler.fit_transform(X_train)\n"
             "X_test_s = scaler.transform(X_test)",
             "model = LogisticRegression()\nmodel.fit(X_train_s, y_train)",
+            'print(f"Accuracy: {model.score(X_test_s, y_test):.4f}")',
         ]
     )
     extraction = extract(inspect_notebook(notebook))
-    assert not extraction.servable
-    assert "fitted on X_train_s" in extraction.no_service_reason
-    assert "cell 4" in extraction.no_service_reason
+    assert extraction.servable, extraction.no_service_reason
+    data = extraction.files["src/{package}/pipeline/data.py"]
+    assert 'X_train_s = state.transformer("scaler", scaler, X_train)' in data
+    assert 'X_test_s = state.apply("scaler", X_test)' in data
+    features = extraction.files["src/{package}/pipeline/features.py"]
+    assert 'return state.apply("scaler", model_inputs(' in features
 
 
 @pytest.mark.parametrize(
@@ -246,11 +250,10 @@ def test_a_model_fitted_on_rows_transformed_after_the_split_gets_no_service(
             [
                 'X = df.drop(columns=["target"])\ny = df["target"]\n'
                 "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)",
-                "scaler = StandardScaler()\nX_train = scaler.fit_transform(X_train)\n"
-                "X_test = scaler.transform(X_test)",
+                "X_train = X_train * 2\nX_test = X_test * 2",
             ],
             "cell 4 changes X_train after the split",
-            id="training-rows-rescaled-after-split",
+            id="training-rows-changed-after-split",
         ),
         pytest.param(
             [

@@ -29,6 +29,7 @@ from scaffold.extract.plan import (
     split_outputs,
     statement_stage,
 )
+from scaffold.extract.rewrites.after_split import transformers_after_split
 from scaffold.extract.rewrites.categories import learn_categories
 from scaffold.extract.rewrites.inplace import inplace_to_assignment, is_chained_inplace
 from scaffold.extract.rewrites.metrics import (
@@ -113,6 +114,8 @@ class StageCode:
     metrics_name: str = "metrics"
     fitted_on: str | None = None
     feature_problem: str = ""
+    after_split: tuple[str, ...] = ()  # transformers fitted on the training rows, in order
+    model_rows: str | None = None  # the rows the model is fitted on, when transformed
     module_names: set[str] = field(default_factory=set)
     stage_statements: dict[str, list[Statement]] = field(default_factory=dict)
 
@@ -136,13 +139,13 @@ class StageCode:
             return self.feature_problem
         names = split_outputs(self.statements("split"))
         rebinding = self._rebinding_after_split(names[0]) if names else None
-        if names and rebinding is not None:
+        if names and rebinding is not None and not self.after_split:
             return (
                 f"cell {rebinding} changes {names[0]} after the split (a transformer fitted on "
                 "the training rows): served rows would miss that step; put it in a scikit-learn "
                 "Pipeline with the model to serve it"
             )
-        if names and self.fitted_on not in (None, names[0]):
+        if names and self.fitted_on not in (None, self.model_rows or names[0]):
             made_in = next(
                 (
                     s.cell
@@ -264,6 +267,7 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
             "rename it in the notebook",
         )
     _join_names(analysis, stages, code)
+    _carry_transformers_after_split(stages, code)
     as_written = {name: list(statements) for name, statements in stages.items()}
     warnings_so_far = list(code.warnings)
     _finish(analysis, stages, code, estimators, learn_features=code.frame is not None)
@@ -478,6 +482,30 @@ def _join_names(analysis: Analysis, stages: dict[str, list[Statement]], code: St
             f"the outcome column {analysis.target!r} is made in cell {made.cell} from other "
             "columns, so a request would have to carry what it is made from"
         )
+
+
+def _carry_transformers_after_split(stages: dict[str, list[Statement]], code: StageCode) -> None:
+    """`X_train = scaler.fit_transform(X_train)` after the split joins the feature step."""
+    names = split_outputs(stages["split"])
+    if code.frame is None or code.estimator is None or names is None:
+        return
+    places = [
+        (stage, i) for stage in ("split", "train", "evaluate") for i in range(len(stages[stage]))
+    ]
+    split_at = next(
+        n
+        for n, (stage, i) in enumerate(places)
+        if any(c.method in SPLIT_FUNCTIONS for c in stages[stage][i].symbols.calls)
+    )
+    after = places[split_at + 1 :]
+    found = transformers_after_split([stages[s][i] for s, i in after], names[0], names[1])
+    if found is None or found.train_rows != code.fitted_on:
+        return
+    for position, node in found.nodes.items():
+        stage, index = after[position]
+        stages[stage][index] = stages[stage][index].replaced(node)
+    code.after_split = found.steps
+    code.model_rows = found.train_rows
 
 
 def _makes_column(statement: Statement, column: str) -> bool:

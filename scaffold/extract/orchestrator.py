@@ -43,7 +43,7 @@ def raw_frame(frame, state):
 FRAME_FEATURES = '''
 def feature_step(frame, state):
     """Raw rows -> the model's inputs, with what training learnt (the service's feature step)."""
-    return model_inputs({prepare_call})
+    return {inputs_call}
 '''
 
 ARRAY_HELPERS = '''
@@ -136,7 +136,9 @@ def _frame_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orch
     additions = [
         cst.parse_module(FRAME_HELPERS).body[0],
         model_inputs,
-        cst.parse_module(FRAME_FEATURES.format(prepare_call=prepare_call)).body[0],
+        cst.parse_module(FRAME_FEATURES.format(inputs_call=_after_split(code, prepare_call))).body[
+            0
+        ],
     ]
     train_body: list[Stmt] = [
         *_calls(code, ["load"]),
@@ -164,6 +166,14 @@ def _frame_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orch
     ]
     body = [*header, _train_def(train_body), _evaluate_def(evaluate_body)]
     return Orchestrator(docstring, body, {"features": additions})
+
+
+def _after_split(code: StageCode, prepare_call: str) -> str:
+    """`model_inputs(...)`, then each transformer the notebook fitted after the split."""
+    call = f"model_inputs({prepare_call})"
+    for transformer in code.after_split:
+        call = f'state.apply("{transformer}", {call})'
+    return call
 
 
 SERVING_ARGUMENTS = {"state": "state", "settings": "None"}
