@@ -216,16 +216,21 @@ def test_example_data_file_copied(example: Extraction, tmp_path: Path) -> None:
     assert (tmp_path / "out" / "notebooks" / "churn.ipynb").is_file()
 
 
+IMPORTS_AND_LOAD = [
+    "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
+    "from sklearn.model_selection import train_test_split\n"
+    "from sklearn.preprocessing import StandardScaler",
+    'df = pd.read_csv("data.csv")',
+]
+
+
 def test_a_scaler_fitted_after_the_split_joins_the_served_model(
     make_notebook: Callable[..., Path],
 ) -> None:
     """`scaler.fit_transform(X_train)` / `scaler.transform(X_test)`: the service applies it too."""
     notebook = make_notebook(
         [
-            "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
-            "from sklearn.model_selection import train_test_split\n"
-            "from sklearn.preprocessing import StandardScaler",
-            'df = pd.read_csv("data.csv")',
+            *IMPORTS_AND_LOAD,
             'X = df.drop(columns=["target"])\ny = df["target"]\n'
             "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)",
             "scaler = StandardScaler()\nX_train_s = scaler.fit_transform(X_train)\n"
@@ -271,10 +276,7 @@ def test_what_a_request_could_not_reproduce_gets_no_service(
 ) -> None:
     notebook = make_notebook(
         [
-            "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
-            "from sklearn.model_selection import train_test_split\n"
-            "from sklearn.preprocessing import StandardScaler",
-            'df = pd.read_csv("data.csv")',
+            *IMPORTS_AND_LOAD,
             *cells,
             "model = LogisticRegression()\nmodel.fit(X_train, y_train)",
         ]
