@@ -285,3 +285,26 @@ def test_what_a_request_could_not_reproduce_gets_no_service(
     assert not extraction.servable
     assert reason in extraction.no_service_reason
     assert "state." not in extraction.files["src/{package}/pipeline/data.py"]
+
+
+def test_an_outcome_named_by_a_constant_is_found_and_served(
+    make_notebook: Callable[..., Path],
+) -> None:
+    notebook = make_notebook(
+        [
+            'TARGET = "target"\nSEED = 7',
+            *IMPORTS_AND_LOAD,
+            "X = df.drop(columns=[TARGET])\ny = df[TARGET]\n"
+            "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=SEED)",
+            "model = LogisticRegression()\nmodel.fit(X_train, y_train)",
+            'print(f"Accuracy: {model.score(X_test, y_test):.4f}")',
+        ]
+    )
+    analysis = inspect_notebook(notebook)
+    assert analysis.target == "target"
+    extraction = extract(analysis)
+    assert extraction.servable, extraction.no_service_reason
+    # the served feature step replays the value the model was trained with
+    assert (
+        'X = df.drop(columns=["target"])' in extraction.files["src/{package}/pipeline/features.py"]
+    )

@@ -74,7 +74,10 @@ def analyse(notebook: Notebook) -> Analysis:
         order=flow.order,
         settings=settings,
         imports=imports,
-        target=find_target(pipeline_symbols),
+        target=find_target(
+            pipeline_symbols,
+            {s.context.split(" ", 1)[0]: s.value for s in settings if s.group == "params"},
+        ),
         task=find_task(pipeline_symbols, imports),
         findings=flow.findings,
     )

@@ -292,9 +292,14 @@ def subscript_column(node: cst.BaseExpression) -> str | None:
 
 
 def _picked_column(value: cst.BaseExpression) -> str | None:
+    """The column `value` takes: `"age"` for `df["age"]`, `"$TARGET"` for `df[TARGET]`."""
     column = subscript_column(value)
     if column is not None:
         return column
+    if isinstance(value, cst.Subscript) and len(value.slice) == 1:
+        index = value.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.Name):
+            return "$" + index.value.value
     if (
         isinstance(value, cst.Call)
         and isinstance(value.func, cst.Attribute)

@@ -58,17 +58,26 @@ def find_task(symbols: Sequence[CellSymbols], imports: Mapping[str, str]) -> Tas
     return "classification" if votes["classification"] >= votes["regression"] else "regression"
 
 
-def find_target(symbols: Sequence[CellSymbols]) -> str | None:
-    """The outcome column: `y` of `fit(X, y)` / `train_test_split(X, y)` traced to `df["col"]`."""
+def find_target(
+    symbols: Sequence[CellSymbols], constants: Mapping[str, object] | None = None
+) -> str | None:
+    """The outcome column: `y` of `fit(X, y)` / `train_test_split(X, y)` traced to `df["col"]`.
+
+    `df[TARGET]` is resolved through the notebook's string `constants`.
+    """
+    constants = constants or {}
     picks: dict[str, str] = {}
     for cell in symbols:
-        picks.update(cell.column_picks)
+        for name, column in cell.column_picks:
+            value = constants.get(column[1:]) if column.startswith("$") else column
+            if isinstance(value, str):
+                picks[name] = value
     for cell in symbols:
         for call in cell.calls:
             if call.method in SPLIT_FUNCTIONS or call.method == "fit":
-                for name in call.positional_names[1:2]:
-                    if name is not None and name in picks:
-                        return picks[name]
+                for outcome in call.positional_names[1:2]:
+                    if outcome is not None and outcome in picks:
+                        return picks[outcome]
     for cell in symbols:
         for call in cell.calls:
             formula = next((text for text in call.string_args if "~" in text), None)

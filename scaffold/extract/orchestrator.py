@@ -15,6 +15,7 @@ import libcst as cst
 from scaffold.analysis.roles import SPLIT_FUNCTIONS
 from scaffold.extract.functions import Signature, call_statement, function_def
 from scaffold.extract.plan import split_outputs
+from scaffold.extract.rewrites.settings_refs import with_setting_values
 from scaffold.extract.statements import Statement, Stmt
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def orchestrator_module(analysis: Analysis, code: StageCode) -> Orchestrator:
         run_header = [header[0], cst.parse_statement('__all__ = ["TASK", "run"]')]
         return Orchestrator(docstring, [*run_header, _run_only(code)])
     if code.frame is not None:
-        return _frame_pipeline(code, header, docstring)
+        return _frame_pipeline(code, header, docstring, analysis)
     return _array_pipeline(code, header, docstring)
 
 
@@ -116,7 +117,9 @@ def _calls(code: StageCode, stages: Sequence[str], *, then: Sequence[str] = ()) 
     return statements
 
 
-def _frame_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orchestrator:
+def _frame_pipeline(
+    code: StageCode, header: list[Stmt], docstring: str, analysis: Analysis
+) -> Orchestrator:
     frame = code.frame
     assert frame is not None
     assert code.estimator is not None
@@ -127,9 +130,10 @@ def _frame_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orch
     code.functions[split_index] = type(split)(
         split.stage, split.module, split.signature, split_node
     )
+    values = {setting.key: setting.value for setting in analysis.settings}
     model_inputs = function_def(
         Signature("model_inputs", (frame,), (code.features or "X",)),
-        [s.node for s in inputs_statements],
+        [with_setting_values(s.node, values) for s in inputs_statements],
         docstring="The model's input columns, from the prepared frame.",
     )
     prepare_call = _serving_prepare_call(code)

@@ -188,3 +188,32 @@ def record_settings(node: Stmt) -> Stmt:
     result = node.visit(RecordSettings())
     assert isinstance(result, Stmt)
     return result
+
+
+class InlineSettings(cst.CSTTransformer):
+    """`settings.group.name` -> the value it had when the code was generated."""
+
+    def __init__(self, values: Mapping[str, object]) -> None:
+        super().__init__()
+        self.values = values
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        value = original_node.value
+        if (
+            isinstance(value, cst.Attribute)
+            and isinstance(value.value, cst.Name)
+            and value.value.value == "settings"
+        ):
+            key = f"{value.attr.value}.{original_node.attr.value}"
+            if key in self.values:
+                return cst.parse_expression(repr(self.values[key]))
+        return updated_node
+
+
+def with_setting_values(node: Stmt, values: Mapping[str, object]) -> Stmt:
+    """`node` with its settings written as their values: for the steps a served model replays."""
+    result = node.visit(InlineSettings(values))
+    assert isinstance(result, Stmt)
+    return result
