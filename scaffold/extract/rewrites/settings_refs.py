@@ -7,6 +7,7 @@ every read of `SEED` becomes `settings.params.seed`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import libcst as cst
@@ -208,7 +209,9 @@ class InlineSettings(cst.CSTTransformer):
         ):
             key = f"{value.attr.value}.{original_node.attr.value}"
             if key in self.values:
-                return cst.parse_expression(repr(self.values[key]))
+                literal = self.values[key]
+                text = json.dumps(literal) if isinstance(literal, str) else repr(literal)
+                return cst.parse_expression(text)
         return updated_node
 
 
