@@ -308,3 +308,25 @@ def test_an_outcome_named_by_a_constant_is_found_and_served(
     assert (
         'X = df.drop(columns=["target"])' in extraction.files["src/{package}/pipeline/features.py"]
     )
+
+
+def test_cross_validation_before_training_moves_to_the_evaluation(
+    make_notebook: Callable[..., Path],
+) -> None:
+    notebook = make_notebook(
+        [
+            *IMPORTS_AND_LOAD,
+            'X = df.drop(columns=["target"])\ny = df["target"]\nmodel = LogisticRegression()',
+            "from sklearn.model_selection import cross_val_score\n"
+            "scores = cross_val_score(model, X, y, cv=5)\n"
+            'print("CV accuracy: %.3f +/- %.3f" % (scores.mean(), scores.std()))',
+            "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)\n"
+            "model.fit(X_train, y_train)",
+            'print(f"Accuracy: {model.score(X_test, y_test):.4f}")',
+        ]
+    )
+    extraction = extract(inspect_notebook(notebook))
+    assert extraction.servable, extraction.no_service_reason
+    evaluation = extraction.files["src/{package}/pipeline/evaluation.py"]
+    assert "scores = cross_val_score(model, X, y, cv=5)" in evaluation
+    assert [m.key for m in extraction.metrics] == ["cv_accuracy", "accuracy"]

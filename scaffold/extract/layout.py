@@ -222,6 +222,7 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
     helpers: list[Statement] = []
     body: list[tuple[int, Statement]] = []
     warnings: list[Finding] = []
+    deferred: list[tuple[int, int, Statement]] = []
     stage = 0
     loaded = False
     for number in pipeline:
@@ -233,6 +234,8 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
                 imports.append(statement)
             elif statement.kind in ("def", "class"):
                 helpers.append(statement)
+            elif stage < TRAIN_STAGE and _validates_before_training(statement, deferred):
+                deferred.append((len(body), stage, statement))  # evaluation, once trained
             elif not _is_display(statement, analysis.imports, estimators):
                 suggested = statement_stage(statement, analysis.imports, estimators)
                 if suggested is None and loaded:
@@ -242,9 +245,11 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
                 if _may_show_metric(statement) and STAGES[stage] != "evaluate":
                     continue  # shown for a look, not part of the pipeline
                 body.append((stage, statement))
+    body, validation = _place_validation(body, deferred)
     stages: dict[str, list[Statement]] = {name: [] for name in STAGES}
     for index, statement in body:
         stages[STAGES[index]].append(statement)
+    stages["evaluate"][:0] = validation
     _move_model_setup_to_training(stages)
     code = StageCode([], helpers, imports, [], warnings, task=analysis.task)
     code.module_names = (
@@ -306,6 +311,53 @@ PREPARE_STAGE = STAGES.index("prepare")
 MODEL_FACTORIES = frozenset(
     {"make_pipeline", "Pipeline", "make_column_transformer", "ColumnTransformer", "make_union"}
 )
+
+
+CROSS_VALIDATION = frozenset({"cross_val_score", "cross_validate", "cross_val_predict"})
+
+
+def _validates_before_training(
+    statement: Statement, deferred: list[tuple[int, int, Statement]]
+) -> bool:
+    """Cross-validation written before the model is trained, or a look at its results.
+
+    `cross_val_score(model, X, y)` fits clones and leaves `model` as it was, so it can run in
+    the evaluation, after training, without changing what the pipeline computes.
+    """
+    calls = {call.method for call in statement.symbols.calls if call.module_level}
+    if calls & CROSS_VALIDATION:
+        return not statement.symbols.mutates
+    made = {name for _, _, s in deferred for name in s.symbols.defines}
+    return bool(made) and bool(statement.symbols.reads & made) and not statement.symbols.mutates
+
+
+def _place_validation(
+    body: list[tuple[int, Statement]], deferred: list[tuple[int, int, Statement]]
+) -> tuple[list[tuple[int, Statement]], list[Statement]]:
+    """Cross-validation moves to the evaluation when nothing after it changes what it reads.
+
+    Otherwise it stays where the notebook ran it (the body with it put back, and nothing moved).
+    """
+    if not deferred:
+        return body, []
+    first = deferred[0][0]
+    later = body[first:]
+    # fitting the model later does not change cross-validation, which fits clones of it
+    rebound = set().union(
+        *(
+            s.symbols.defines | {m.name for m in s.symbols.mutates if m.how != ".fit()"}
+            for _, s in later
+        )
+    )
+    made = {name for _, _, s in deferred for name in s.symbols.defines}
+    reads = set().union(*(s.symbols.reads for _, _, s in deferred)) - made
+    used_later = set().union(*(s.symbols.reads for _, s in later))
+    if reads & rebound or made & (rebound | used_later):
+        restored = list(body)
+        for position, stage, statement in reversed(deferred):
+            restored.insert(position, (stage, statement))
+        return restored, []
+    return body, [statement for _, _, statement in deferred]
 
 
 def _move_model_setup_to_training(stages: dict[str, list[Statement]]) -> None:

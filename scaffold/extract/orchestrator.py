@@ -231,11 +231,13 @@ def _model_inputs(
         & others
     }
     call = cst.parse_statement(f"{features} = model_inputs({code.frame})")
+    removed = chosen - keep
+    at = min(removed) if removed else split_at  # where the features were made
     kept: list[Stmt] = []
     for index, node in enumerate(body):
-        if index == split_at:
+        if index == at:
             kept.append(call)
-        if index not in chosen or index in keep:
+        if index not in removed:
             kept.append(node)
     new_split = split_node.with_changes(body=split_node.body.with_changes(body=kept))
     return [statements[index] for index in sorted(chosen)], new_split
