@@ -158,6 +158,18 @@ def replace_names(node: Stmt, keys: Mapping[str, str]) -> Stmt:
     return result
 
 
+def setting_key(node: cst.Attribute) -> str | None:
+    """`group.name` for `settings.group.name`, None for any other attribute."""
+    value = node.value
+    if (
+        isinstance(value, cst.Attribute)
+        and isinstance(value.value, cst.Name)
+        and value.value.value == "settings"
+    ):
+        return f"{value.attr.value}.{node.attr.value}"
+    return None
+
+
 class RecordSettings(cst.CSTTransformer):
     """In a feature step, `settings.group.name` becomes a value recorded in the feature state.
 
@@ -167,17 +179,12 @@ class RecordSettings(cst.CSTTransformer):
     def leave_Attribute(
         self, original_node: cst.Attribute, updated_node: cst.Attribute
     ) -> cst.BaseExpression:
-        value = original_node.value
-        if (
-            isinstance(value, cst.Attribute)
-            and isinstance(value.value, cst.Name)
-            and value.value.value == "settings"
-        ):
-            key = f"settings.{value.attr.value}.{original_node.attr.value}"
+        key = setting_key(original_node)
+        if key is not None:
             return cst.Call(
                 cst.Attribute(cst.Name("state"), cst.Name("statistic")),
                 [
-                    cst.Arg(cst.SimpleString(f'"{key}"')),
+                    cst.Arg(cst.SimpleString(f'"settings.{key}"')),
                     cst.Arg(cst.Lambda(cst.Parameters(), original_node)),
                 ],
             )
@@ -201,17 +208,11 @@ class InlineSettings(cst.CSTTransformer):
     def leave_Attribute(
         self, original_node: cst.Attribute, updated_node: cst.Attribute
     ) -> cst.BaseExpression:
-        value = original_node.value
-        if (
-            isinstance(value, cst.Attribute)
-            and isinstance(value.value, cst.Name)
-            and value.value.value == "settings"
-        ):
-            key = f"{value.attr.value}.{original_node.attr.value}"
-            if key in self.values:
-                literal = self.values[key]
-                text = json.dumps(literal) if isinstance(literal, str) else repr(literal)
-                return cst.parse_expression(text)
+        key = setting_key(original_node)
+        if key is not None and key in self.values:
+            literal = self.values[key]
+            text = json.dumps(literal) if isinstance(literal, str) else repr(literal)
+            return cst.parse_expression(text)
         return updated_node
 
 
