@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from scaffold.analysis import PIPELINE_ROLES as ANALYSED_PIPELINE_ROLES
 from scaffold.analysis import Analysis
 from scaffold.analysis.roles import SPLIT_FUNCTIONS, classify_call
 from scaffold.errors import ExtractionError
@@ -27,12 +28,8 @@ ROLE_STAGE = {
     Role.EVALUATE: 4,
     Role.PREDICT: 4,
 }
-PIPELINE_ROLES = frozenset(
-    {
-        Role.IMPORTS, Role.CONFIG, Role.DEFINITIONS, Role.LOAD, Role.PREPARE, Role.SPLIT,
-        Role.TRAIN, Role.EVALUATE, Role.PREDICT,
-    }
-)  # fmt: skip
+PIPELINE_ROLES = ANALYSED_PIPELINE_ROLES | {Role.IMPORTS, Role.DEFINITIONS}
+"""The cells the generated code is made from: the pipeline, its imports and definitions."""
 
 
 @dataclass(frozen=True)

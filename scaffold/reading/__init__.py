@@ -16,7 +16,7 @@ import nbformat
 from scaffold.errors import CellError, NotebookError
 from scaffold.notebook import Cell, CellKind, Notebook, Output
 from scaffold.reading.directives import UnknownDirectiveError, directive_of
-from scaffold.reading.magics import neutralise, pip_requirements
+from scaffold.reading.magics import neutralise
 from scaffold.reading.percent import RawCell, is_percent_script, read_percent
 
 __all__ = ["read_notebook"]
@@ -111,8 +111,12 @@ def _joined(source: str | list[str]) -> str:
     return source if isinstance(source, str) else "".join(source)
 
 
-def _make_cells(raw: Iterable[tuple[str, str, Mapping[str, Any]]]) -> list[Cell]:
+def _make_cells(
+    raw: Iterable[tuple[str, str, Mapping[str, Any]]],
+) -> tuple[list[Cell], list[str]]:
+    """The cells, and the requirements their `!pip install` lines declare (first seen first)."""
     cells: list[Cell] = []
+    requirements: list[str] = []
     for number, (cell_type, source, node) in enumerate(raw, start=1):
         kind: CellKind = cell_type if cell_type in ("code", "markdown") else "raw"  # type: ignore[assignment]
         tags = tuple(str(tag) for tag in node.get("metadata", {}).get("tags", ()))
@@ -124,6 +128,7 @@ def _make_cells(raw: Iterable[tuple[str, str, Mapping[str, Any]]]) -> list[Cell]
         except UnknownDirectiveError as exc:
             raise CellError(number, str(exc), line=1, hint="") from exc
         neutral = neutralise(source)
+        requirements += [r for r in neutral.requirements if r not in requirements]
         cells.append(
             Cell(
                 number=number,
@@ -137,7 +142,7 @@ def _make_cells(raw: Iterable[tuple[str, str, Mapping[str, Any]]]) -> list[Cell]
                 execution_count=node.get("execution_count"),
             )
         )
-    return cells
+    return cells, requirements
 
 
 def _outputs(outputs: Iterable[Mapping[str, Any]]) -> Iterable[Output]:
@@ -154,16 +159,16 @@ def _outputs(outputs: Iterable[Mapping[str, Any]]) -> Iterable[Output]:
 
 
 def _finish(
-    path: Path, cells: list[Cell], *, source_format: str, version: int, kernel: str
+    path: Path,
+    made: tuple[list[Cell], list[str]],
+    *,
+    source_format: str,
+    version: int,
+    kernel: str,
 ) -> Notebook:
+    cells, requirements = made
     if not any(cell.kind == "code" and cell.source.strip() for cell in cells):
         raise NotebookError(path, "the notebook has no code to scaffold (no non-empty code cell)")
-    requirements: list[str] = []
-    for cell in cells:
-        for magic in cell.magics:
-            for requirement in pip_requirements(magic.original):
-                if requirement not in requirements:
-                    requirements.append(requirement)
     return Notebook(
         path=path,
         cells=tuple(cells),
