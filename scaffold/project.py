@@ -19,6 +19,9 @@ from scaffold.extract import Extraction
 from scaffold.render import render_project
 from scaffold.reproduction import PrintedMetric, reproduction_test
 
+TEMPLATE_TASKS = frozenset({"classification", "regression", "survival", "forecasting"})
+"""Task kinds the template's `task_kind` question offers; other notebooks render as regression."""
+
 
 @dataclass(frozen=True)
 class ProjectSpec:
@@ -89,7 +92,7 @@ def _build(spec: ProjectSpec, root: Path) -> None:
     answers: Mapping[str, object] = {
         "project_name": spec.project_name,
         "package_name": spec.package,
-        "task_kind": spec.task if spec.task in ("classification", "regression") else "regression",
+        "task_kind": spec.task if spec.task in TEMPLATE_TASKS else "regression",
         "with_service": spec.extraction.servable,
         "with_docker": spec.extraction.servable,
         "with_k8s": spec.extraction.servable,

@@ -25,6 +25,7 @@ from scaffold.extract.plan import (
     STAGES,
     fit_inputs,
     fitted_estimator,
+    series_split,
     split_call_names,
     split_outputs,
     statement_stage,
@@ -60,7 +61,7 @@ STAGE_FUNCTIONS = {
     "train": ("model", "train_model", "Fit the model."),
     "evaluate": ("evaluation", "evaluate_model", "Score the model on the held-out rows."),
 }
-SERVABLE_TASKS = frozenset({"classification", "regression"})
+SERVABLE_TASKS = frozenset({"classification", "regression", "survival", "forecasting"})
 RESERVED_NAMES = frozenset(
     {
         "state",
@@ -116,6 +117,7 @@ class StageCode:
     feature_problem: str = ""
     after_split: tuple[str, ...] = ()  # transformers fitted on the training rows, in order
     model_rows: str | None = None  # the rows the model is fitted on, when transformed
+    series: tuple[str, str] | None = None  # a forecaster's (history, held-out) split
     module_names: set[str] = field(default_factory=set)
     stage_statements: dict[str, list[Statement]] = field(default_factory=dict)
 
@@ -131,6 +133,8 @@ class StageCode:
         """Why there is no service, for the summary and the generated README ("" if there is)."""
         if self.estimator is None:
             return self._why_no_model()
+        if self.task == "forecasting":
+            return self._forecast_problem(self.estimator)
         if self.features is None:
             return "the model is not fitted on a train/test split of rows"
         if self.task not in SERVABLE_TASKS:
@@ -188,6 +192,30 @@ class StageCode:
                         "(such as cross-validation) began; fit it before evaluating to serve it"
                     )
         return "the notebook fits no model"
+
+    def _forecast_problem(self, estimator: str) -> str:
+        """Why the forecaster cannot be served by step after its training series ("" if it can)."""
+        if self.series is None:
+            return (
+                "the series is not split into a training part and held-out periods "
+                "(`train, test = train_test_split(y, ...)`), which the forecast steps count from"
+            )
+        history = self.series[0]
+        for statement in self.statements("train"):
+            if estimator not in statement.symbols.defines:
+                continue
+            calls = [c for c in statement.symbols.calls if history in c.positional_names[:1]]
+            if not calls:
+                return f"the forecaster {estimator} is not fitted on the training series {history}"
+            uses_exog = any(
+                len(c.positional_names) > 1 or {"exog", "X"} & set(c.keywords) for c in calls
+            )
+            if uses_exog:
+                return (
+                    f"the forecaster {estimator} uses other series as inputs (exogenous "
+                    "variables); a request would have to carry their future values"
+                )
+        return ""
 
     def _rebinding_after_split(self, train_rows: str) -> int | None:
         """The cell of the first statement after the split that rebinds the training rows."""
@@ -510,6 +538,7 @@ def _join_names(analysis: Analysis, stages: dict[str, list[Statement]], code: St
     """Find the frame, the features, the target and the estimator; settle the split stage."""
     features, target = split_call_names(stages["split"])
     code.features, code.target = features, target
+    code.series = series_split(stages["split"])
     code.estimator = fitted_estimator(stages["train"])
     if code.estimator is not None:
         code.fitted_on = fit_inputs(stages["train"], code.estimator)

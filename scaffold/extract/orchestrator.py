@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 INTERFACE_IMPORTS = {
     "FeatureState": "from ..learnt import FeatureState",
     "Model": "from ..model import Model",
+    "StepForecaster": "from ..model import StepForecaster",
     "TrainingRun": "from ..model import TrainingRun",
     "InputCheck": "from ..model import InputCheck",
     "Settings": "from ..settings import Settings",
@@ -68,8 +69,36 @@ def with_extra_rows(X, y, extra_rows):
         X = pd.concat([X, extra_inputs[X.columns]], ignore_index=True)
     else:
         X = np.vstack([np.asarray(X), extra_inputs.to_numpy()])
-    return X, np.concatenate([np.asarray(y), extra_rows[TARGET].to_numpy()])
+    return X, JOIN_OUTCOMES
 '''
+
+OUTCOMES = {
+    "plain": '''
+def as_outcomes(y, index):
+    """The outcomes as a column beside the inputs."""
+    return pd.Series(np.asarray(y), index=index, name=TARGET)
+''',
+    "survival": '''
+def as_outcomes(y, index):
+    """Survival outcomes (event indicator, time) as one record per row, as feedback sends them."""
+    records = np.asarray(y)
+    fields = records.dtype.names
+    rows = [dict(zip(fields, row.tolist(), strict=True)) for row in records]
+    return pd.Series(rows, index=index, name=TARGET)
+
+
+def from_outcomes(outcomes, like):
+    """Feedback records back into the structured array the survival model is fitted on."""
+    like = np.asarray(like)
+    rows = [tuple(record[name] for name in like.dtype.names) for record in outcomes]
+    return np.array(rows, dtype=like.dtype)
+''',
+}
+JOIN_OUTCOMES = {
+    "plain": "np.concatenate([np.asarray(y), extra_rows[TARGET].to_numpy()])",
+    "survival": "np.concatenate([np.asarray(y), from_outcomes(extra_rows[TARGET], y)])",
+}
+"""How feedback outcomes join the notebook's `y`; survival outcomes are (event, time) records."""
 
 
 CHECK_INPUTS = cst.parse_statement("if check is not None:\n    check(raw_inputs, raw_target)\n")
@@ -98,9 +127,11 @@ def orchestrator_module(analysis: Analysis, code: StageCode) -> Orchestrator:
     if not code.servable:
         run_header = [header[0], cst.parse_statement('__all__ = ["TASK", "run"]')]
         return Orchestrator(docstring, [*run_header, _run_only(code)])
+    if code.series is not None and analysis.task == "forecasting":
+        return _forecast_pipeline(code, header, docstring)
     if code.frame is not None:
         return _frame_pipeline(code, header, docstring, analysis)
-    return _array_pipeline(code, header, docstring)
+    return _array_pipeline(code, header, docstring, analysis.task)
 
 
 def _calls(code: StageCode, stages: Sequence[str], *, then: Sequence[str] = ()) -> list[Stmt]:
@@ -243,7 +274,7 @@ def _model_inputs(
     return [statements[index] for index in sorted(chosen)], new_split
 
 
-def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orchestrator:
+def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str, task: str) -> Orchestrator:
     assert code.estimator is not None
     split = code.function("split")
     assert split is not None
@@ -256,9 +287,7 @@ def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orch
             f"    {x_train}, {y_train} = with_extra_rows({x_train}, {y_train}, extra_rows)\n"
         ),
         cst.parse_statement(f"raw_inputs = as_frame({x_train})"),
-        cst.parse_statement(
-            f"raw_target = pd.Series(np.asarray({y_train}), index=raw_inputs.index, name=TARGET)"
-        ),
+        cst.parse_statement(f"raw_target = as_outcomes({y_train}, raw_inputs.index)"),
         CHECK_INPUTS,
         *_calls(code, ["train", "evaluate"]),
         cst.parse_statement("state = FeatureState()"),
@@ -278,8 +307,56 @@ def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orch
         ),
         *_return_call(code, "evaluate"),
     ]
-    helpers = list(cst.parse_module(ARRAY_HELPERS).body)
+    outcomes = "survival" if task == "survival" else "plain"
+    helpers_code = ARRAY_HELPERS.replace("JOIN_OUTCOMES", JOIN_OUTCOMES[outcomes])
+    helpers = list(cst.parse_module(helpers_code + OUTCOMES[outcomes]).body)
     body = [*header, _train_def(train_body), _evaluate_def(evaluate_body), *helpers]
+    return Orchestrator(docstring, body)
+
+
+FORECAST_RETRAIN = (
+    "if extra_rows is not None and not extra_rows.empty:\n"
+    "    raise ValueError(\n"
+    '        "a forecaster learns from the series itself: add new observations to the data"\n'
+    "    )\n"
+)
+
+
+def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orchestrator:
+    """A forecaster served by step: row `{"step": k}` is k periods after the training series."""
+    assert code.series is not None
+    assert code.estimator is not None
+    held_out = code.series[1]
+    train_body: list[Stmt] = [
+        cst.parse_statement(FORECAST_RETRAIN),
+        *_calls(code, ["load", "prepare", "split"]),
+        cst.parse_statement(
+            f'raw_inputs = pd.DataFrame({{"step": np.arange(1, len({held_out}) + 1)}})'
+        ),
+        cst.parse_statement(f"raw_target = pd.Series(np.asarray({held_out}), name=TARGET)"),
+        CHECK_INPUTS,
+        *_calls(code, ["train", "evaluate"]),
+        cst.parse_statement(
+            f"served_model = Model(StepForecaster({code.estimator}), None, "
+            'FeatureState().freeze(), ["step"])'
+        ),
+        cst.parse_statement(
+            f"return TrainingRun(served_model, {code.metrics_name}, raw_inputs, raw_target)"
+        ),
+    ]
+    evaluate_body: list[Stmt] = [
+        *_calls(
+            code,
+            ["load", "prepare", "split", *_training_needed(code)],
+            then=_evaluation_inputs(code),
+        ),
+        *_return_call(code, "evaluate", fitted="model.estimator.fitted"),
+    ]
+    docstring += (
+        '\n\nThe service forecasts by step: the row `{"step": k}` asks for the value k periods\n'
+        "after the end of the training series (the held-out periods are steps 1, 2, ...)."
+    )
+    body = [*header, _train_def(train_body), _evaluate_def(evaluate_body)]
     return Orchestrator(docstring, body)
 
 
@@ -300,14 +377,13 @@ def _evaluation_inputs(code: StageCode) -> tuple[str, ...]:
     return tuple(name for name in function.signature.parameters if name != code.estimator)
 
 
-def _return_call(code: StageCode, stage: str) -> list[Stmt]:
-    """`return evaluate_model(...)`, given the trained model's estimator."""
+def _return_call(code: StageCode, stage: str, fitted: str = "model.estimator") -> list[Stmt]:
+    """`return evaluate_model(...)`, given the trained model's estimator (`fitted`)."""
     function = code.function(stage)
     if function is None:
         return [cst.parse_statement("return {}")]
     arguments = ", ".join(
-        "model.estimator" if name == code.estimator else name
-        for name in function.signature.parameters
+        fitted if name == code.estimator else name for name in function.signature.parameters
     )
     return [cst.parse_statement(f"return {function.signature.name}({arguments})")]
 

@@ -146,6 +146,17 @@ def split_call_names(statements: Sequence[Statement]) -> tuple[str | None, str |
 
 def split_outputs(statements: Sequence[Statement]) -> tuple[str, ...] | None:
     """`(X_train, X_test, y_train, y_test)` as the split statement names them, if it does."""
+    return _split_names(statements, 4)
+
+
+def series_split(statements: Sequence[Statement]) -> tuple[str, str] | None:
+    """`(train, test)` of a series split in two (`train, test = train_test_split(y)`)."""
+    names = _split_names(statements, 2)
+    return (names[0], names[1]) if names else None
+
+
+def _split_names(statements: Sequence[Statement], count: int) -> tuple[str, ...] | None:
+    """The `count` names a split call's result is unpacked into, if a statement does that."""
     for statement in statements:
         node = statement.node
         if not isinstance(node, cst.SimpleStatementLine) or not isinstance(
@@ -159,7 +170,11 @@ def split_outputs(statements: Sequence[Statement]) -> tuple[str, ...] | None:
         callee = value.func.attr.value if isinstance(value.func, cst.Attribute) else None
         callee = callee or (value.func.value if isinstance(value.func, cst.Name) else None)
         names = [getattr(element.value, "value", None) for element in target.elements]
-        if callee in SPLIT_FUNCTIONS and len(names) == 4 and all(isinstance(n, str) for n in names):
+        if (
+            callee in SPLIT_FUNCTIONS
+            and len(names) == count
+            and all(isinstance(n, str) for n in names)
+        ):
             return tuple(str(name) for name in names)
     return None
 
@@ -197,4 +212,32 @@ def fitted_estimator(statements: Sequence[Statement]) -> str | None:
         for name, _ in statement.symbols.constructed:
             if fits:
                 found = name  # model = Estimator(...).fit(X, y)
+        found = _bound_fitted_model(statement) or found
     return found
+
+
+FITTED_BY_CALL = frozenset({"auto_arima"})
+"""Functions that search for a model and return it fitted (`model = pm.auto_arima(y)`)."""
+
+
+def _bound_fitted_model(statement: Statement) -> str | None:
+    """`results = sm.OLS(y, X).fit()`, `model = make_pipeline(...).fit(X, y)`, `auto_arima(y)`.
+
+    The name bound to what a chained `.fit()` returns, or to a model-searching function's
+    result. `history = model.fit(X, y)` (a plain name's fit) is left to the receiver rule.
+    """
+    node = statement.node
+    if not isinstance(node, cst.SimpleStatementLine) or not isinstance(node.body[0], cst.Assign):
+        return None
+    assign = node.body[0]
+    target, value = assign.targets[0].target, assign.value
+    if len(assign.targets) != 1 or not isinstance(target, cst.Name):
+        return None
+    if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Attribute | cst.Name):
+        return None
+    if isinstance(value.func, cst.Attribute):
+        method, receiver = value.func.attr.value, value.func.value
+        if method == "fit" and isinstance(receiver, cst.Call):
+            return target.value
+        return target.value if method in FITTED_BY_CALL else None
+    return target.value if value.func.value in FITTED_BY_CALL else None
