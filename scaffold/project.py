@@ -19,7 +19,9 @@ from scaffold.extract import Extraction
 from scaffold.render import render_project
 from scaffold.reproduction import PrintedMetric, reproduction_test
 
-TEMPLATE_TASKS = frozenset({"classification", "regression", "survival", "forecasting"})
+TEMPLATE_TASKS = frozenset(
+    {"classification", "regression", "survival", "forecasting", "statistical"}
+)
 """Task kinds the template's `task_kind` question offers; other notebooks render as regression."""
 
 

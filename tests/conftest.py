@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -79,3 +83,18 @@ def _template_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
     finally:
         del os.environ["SCAFFOLD_TEMPLATE_STORE"]
+
+
+def run_cells(cells: list[str], folder: Path) -> dict[str, Any]:
+    """Execute the cells top to bottom in one namespace, in `folder`, as a kernel would."""
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    cwd = Path.cwd()
+    os.chdir(folder)
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            for cell in cells:
+                exec(compile(cell, "<cell>", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    return namespace

@@ -9,14 +9,11 @@ predictions.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import subprocess
 import sys
 import traceback
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +22,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import build_notebook
+from conftest import build_notebook, run_cells
 
 from scaffold.api import scaffold_project
 from scaffold.errors import ExtractionError
@@ -300,21 +297,6 @@ def make_data(task: str, *, missing: bool) -> pd.DataFrame:
     if missing:
         frame.loc[rng.choice(n, 10, replace=False), "a"] = np.nan
     return frame
-
-
-def run_cells(cells: list[str], folder: Path) -> dict[str, Any]:
-    """Execute the cells top to bottom in one namespace, in `folder`, as a kernel would."""
-    namespace: dict[str, Any] = {"__name__": "__main__"}
-    cwd = Path.cwd()
-    os.chdir(folder)
-    try:
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-            warnings.simplefilter("ignore")
-            for cell in cells:
-                exec(compile(cell, "<cell>", "exec"), namespace)
-    finally:
-        os.chdir(cwd)
-    return namespace
 
 
 TRAINER = """\

@@ -12,7 +12,7 @@ import libcst as cst
 
 from scaffold.analysis import Analysis, Finding, parse_cell
 from scaffold.analysis.roles import PLOT_MODULES, SPLIT_FUNCTIONS, classify_call, qualify
-from scaffold.analysis.symbols import subscript_column
+from scaffold.analysis.symbols import Call, subscript_column
 from scaffold.errors import ExtractionError
 from scaffold.extract.functions import (
     Signature,
@@ -23,8 +23,9 @@ from scaffold.extract.functions import (
 )
 from scaffold.extract.plan import (
     STAGES,
-    fit_inputs,
+    fit_arguments,
     fitted_estimator,
+    series_cut,
     series_split,
     split_call_names,
     split_outputs,
@@ -61,7 +62,11 @@ STAGE_FUNCTIONS = {
     "train": ("model", "train_model", "Fit the model."),
     "evaluate": ("evaluation", "evaluate_model", "Score the model on the held-out rows."),
 }
-SERVABLE_TASKS = frozenset({"classification", "regression", "survival", "forecasting"})
+RESULTS_TASKS = frozenset({"statistical", "forecasting"})
+"""Tasks whose `fit()` returns a results object (statsmodels) rather than the model itself."""
+SERVABLE_TASKS = frozenset(
+    {"classification", "regression", "survival", "forecasting", "statistical"}
+)
 RESERVED_NAMES = frozenset(
     {
         "state",
@@ -114,6 +119,8 @@ class StageCode:
     unseeded: bool = False
     metrics_name: str = "metrics"
     fitted_on: str | None = None
+    fit_target: str | None = None
+    all_rows: bool = False  # no train/test split: the model is fitted on every row
     feature_problem: str = ""
     after_split: tuple[str, ...] = ()  # transformers fitted on the training rows, in order
     model_rows: str | None = None  # the rows the model is fitted on, when transformed
@@ -135,8 +142,22 @@ class StageCode:
             return self._why_no_model()
         if self.task == "forecasting":
             return self._forecast_problem(self.estimator)
-        if self.features is None:
+        if self.all_rows and not (self.fitted_on and self.fit_target):
+            return (
+                f"the model {self.estimator} is fitted on expressions, not on named inputs and "
+                "outcome: bind them to names first (`X = ...`, `y = ...`) to serve it"
+            )
+        if self.features is None and not self.all_rows:
             return "the model is not fitted on a train/test split of rows"
+        if self.all_rows:
+            remade = self._remade_for_training({self.fitted_on or "", self.fit_target or ""})
+            if remade is not None:
+                cell, name = remade
+                return (
+                    f"cell {cell} makes new data ({name}) after the first model: the notebook "
+                    "fits models on different data, and the served inputs would not be the "
+                    "served model's"
+                )
         if self.task not in SERVABLE_TASKS:
             return f"a {self.task} model is not served row by row; its pipeline runs as a batch job"
         if self.feature_problem:
@@ -193,6 +214,14 @@ class StageCode:
                     )
         return "the notebook fits no model"
 
+    def _remade_for_training(self, names: set[str]) -> tuple[int, str] | None:
+        """The cell and name of a training statement that binds one of `names` anew."""
+        for statement in self.statements("train"):
+            bound = (statement.symbols.defines | statement.symbols.mutated_names) & names
+            if bound:
+                return statement.cell, sorted(bound)[0]
+        return None
+
     def _forecast_problem(self, estimator: str) -> str:
         """Why the forecaster cannot be served by step after its training series ("" if it can)."""
         if self.series is None:
@@ -201,21 +230,25 @@ class StageCode:
                 "(`train, test = train_test_split(y, ...)`), which the forecast steps count from"
             )
         history = self.series[0]
-        for statement in self.statements("train"):
-            if estimator not in statement.symbols.defines:
-                continue
-            calls = [c for c in statement.symbols.calls if history in c.positional_names[:1]]
-            if not calls:
-                return f"the forecaster {estimator} is not fitted on the training series {history}"
-            uses_exog = any(
-                len(c.positional_names) > 1 or {"exog", "X"} & set(c.keywords) for c in calls
+        calls = [c for c in self._calls_making(estimator) if history in c.positional_names[:1]]
+        if not calls:
+            return f"the forecaster {estimator} is not fitted on the training series {history}"
+        if any(len(c.positional_names) > 1 or {"exog", "X"} & set(c.keywords) for c in calls):
+            return (
+                f"the forecaster {estimator} uses other series as inputs (exogenous "
+                "variables); a request would have to carry their future values"
             )
-            if uses_exog:
-                return (
-                    f"the forecaster {estimator} uses other series as inputs (exogenous "
-                    "variables); a request would have to carry their future values"
-                )
         return ""
+
+    def _calls_making(self, name: str) -> list[Call]:
+        """The calls of the training statements that `name` is made from (`ARIMA(y)`, `.fit()`)."""
+        needed, calls = {name}, list[Call]()
+        for statement in reversed(self.statements("split") + self.statements("train")):
+            symbols = statement.symbols
+            if (symbols.defines | symbols.mutated_names) & needed:
+                needed |= symbols.reads
+                calls += symbols.calls
+        return calls
 
     def _rebinding_after_split(self, train_rows: str) -> int | None:
         """The cell of the first statement after the split that rebinds the training rows."""
@@ -418,6 +451,8 @@ def _builds_objects(statement: Statement) -> bool:
     """An assignment whose calls all construct objects (`SVC(...)`, `make_pipeline(...)`)."""
     if statement.kind not in ("assign", "literal") or statement.symbols.mutates:
         return False
+    if not statement.symbols.calls:
+        return statement.kind == "literal"  # `y = df["target"]` or `y[:-12]` picks data
     return all(
         call.method[:1].isupper() or call.method in MODEL_FACTORIES
         for call in statement.symbols.calls
@@ -513,6 +548,8 @@ def _is_display(statement: Statement, imports: dict[str, str], estimators: dict[
         return False
     if _may_show_metric(statement):
         return False  # the evaluation may turn it into metrics; else it is dropped there
+    if symbols.mutates:
+        return False  # `model.set_params(...).fit(X, y)` is shown, and it changes the model
     for expression in symbols.expressions:
         if expression.callee is None:
             return True  # `df`, `df.shape`: shown, not computed
@@ -538,10 +575,25 @@ def _join_names(analysis: Analysis, stages: dict[str, list[Statement]], code: St
     """Find the frame, the features, the target and the estimator; settle the split stage."""
     features, target = split_call_names(stages["split"])
     code.features, code.target = features, target
-    code.series = series_split(stages["split"])
-    code.estimator = fitted_estimator(stages["train"])
+    before_training = [s for stage in STAGES[:TRAIN_STAGE] for s in stages[stage]]
+    code.series = series_split(stages["split"]) or series_cut(before_training)
+    code.estimator = fitted_estimator(
+        stages["train"], fit_returns_results=analysis.task in RESULTS_TASKS
+    )
     if code.estimator is not None:
-        code.fitted_on = fit_inputs(stages["train"], code.estimator)
+        code.fitted_on, code.fit_target = fit_arguments(
+            stages["split"] + stages["train"],
+            code.estimator,
+            endog_first=analysis.task in RESULTS_TASKS,
+        )
+    code.all_rows = not any(
+        c.method in SPLIT_FUNCTIONS
+        for stage in STAGES
+        for s in stages[stage]
+        for c in s.symbols.calls
+    )
+    if code.all_rows:
+        return  # no held-out rows: the model's inputs are what it is fitted on
     loaded = produced(stages["load"])
     prepare_reads = free_reads(stages["prepare"], code.module_names)
     frame = next((name for name in prepare_reads if name in loaded), None)
@@ -920,7 +972,8 @@ def _make_functions(
         if name == "evaluate":
             returns: tuple[str, ...] = (code.metrics_name,)
         else:
-            returns = tuple(_in_binding_order(produced(statements) & reads_after[name], statements))
+            wanted = reads_after[name] | ({code.estimator} if name == "train" else set())
+            returns = tuple(_in_binding_order(produced(statements) & wanted, statements))
         signature = Signature(function, tuple(parameters), returns)
         docstring = _docstring(analysis, statements, summary)
         node = function_def(signature, [s.node for s in statements], docstring=docstring)

@@ -276,10 +276,13 @@ def _model_inputs(
 
 def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str, task: str) -> Orchestrator:
     assert code.estimator is not None
-    split = code.function("split")
-    assert split is not None
     names = split_outputs(code.statements("split"))
-    x_train, y_train = (names[0], names[2]) if names else ("X_train", "y_train")
+    if names:
+        x_train, y_train = names[0], names[2]
+    else:  # fitted on every row
+        assert code.fitted_on is not None
+        assert code.fit_target is not None
+        x_train, y_train = code.fitted_on, code.fit_target
     train_body: list[Stmt] = [
         *_calls(code, ["load", "prepare", "split"]),
         cst.parse_statement(
@@ -290,6 +293,7 @@ def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str, task: s
         cst.parse_statement(f"raw_target = as_outcomes({y_train}, raw_inputs.index)"),
         CHECK_INPUTS,
         *_calls(code, ["train", "evaluate"]),
+        *_no_evaluation(code),
         cst.parse_statement("state = FeatureState()"),
         cst.parse_statement(
             f'state.statistic("array_input", lambda: not isinstance({x_train}, pd.DataFrame))'
@@ -358,6 +362,13 @@ def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> O
     )
     body = [*header, _train_def(train_body), _evaluate_def(evaluate_body)]
     return Orchestrator(docstring, body)
+
+
+def _no_evaluation(code: StageCode) -> list[Stmt]:
+    """`metrics = {}` when the notebook evaluates nothing (a model fitted on every row)."""
+    if code.function("evaluate") is not None:
+        return []
+    return [cst.parse_statement(f"{code.metrics_name}: dict[str, float] = {{}}")]
 
 
 def _training_needed(code: StageCode) -> list[str]:

@@ -155,6 +155,64 @@ def series_split(statements: Sequence[Statement]) -> tuple[str, str] | None:
     return (names[0], names[1]) if names else None
 
 
+def series_cut(statements: Sequence[Statement]) -> tuple[str, str] | None:
+    """`(train, test)` of a series cut at one point: `train, test = y[:n], y[n:]`.
+
+    The two parts may also be bound by two statements, and sliced through `.iloc` or `.loc`.
+    """
+    heads: dict[tuple[str, str], str] = {}
+    tails: dict[tuple[str, str], str] = {}
+    for statement in statements:
+        for name, base, lower, upper in _slices_bound(statement.node):
+            if lower is None and upper is not None:
+                heads[(base, upper)] = name
+            elif upper is None and lower is not None:
+                tails[(base, lower)] = name
+    for cut, head in heads.items():
+        if cut in tails:
+            return head, tails[cut]
+    return None
+
+
+def _slices_bound(node: cst.CSTNode) -> list[tuple[str, str, str | None, str | None]]:
+    """(name, sliced value, lower, upper) for each `name = value[lower:upper]` in `node`."""
+    if not isinstance(node, cst.SimpleStatementLine) or not isinstance(node.body[0], cst.Assign):
+        return []
+    assign = node.body[0]
+    if len(assign.targets) != 1:
+        return []
+    target, value = assign.targets[0].target, assign.value
+    pairs: list[tuple[cst.BaseExpression, cst.BaseExpression]] = [(target, value)]
+    if isinstance(target, cst.Tuple) and isinstance(value, cst.Tuple):
+        if len(target.elements) != len(value.elements):
+            return []
+        pairs = [(t.value, v.value) for t, v in zip(target.elements, value.elements, strict=True)]
+    found = []
+    for bound, sliced in pairs:
+        if not isinstance(bound, cst.Name) or not isinstance(sliced, cst.Subscript):
+            continue
+        if len(sliced.slice) != 1 or not isinstance(sliced.slice[0].slice, cst.Slice):
+            continue
+        part = sliced.slice[0].slice
+        if part.step is not None:
+            continue
+        base = sliced.value
+        if isinstance(base, cst.Attribute) and base.attr.value in ("iloc", "loc"):
+            base = base.value
+        found.append(
+            (bound.value, _text(base), _optional_text(part.lower), _optional_text(part.upper))
+        )
+    return found
+
+
+def _text(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def _optional_text(node: cst.CSTNode | None) -> str | None:
+    return None if node is None else _text(node)
+
+
 def _split_names(statements: Sequence[Statement], count: int) -> tuple[str, ...] | None:
     """The `count` names a split call's result is unpacked into, if a statement does that."""
     for statement in statements:
@@ -179,22 +237,42 @@ def _split_names(statements: Sequence[Statement], count: int) -> tuple[str, ...]
     return None
 
 
-def fit_inputs(statements: Sequence[Statement], estimator: str) -> str | None:
-    """The name of the table the estimator is fitted on (`X_train` of `model.fit(X_train, y)`)."""
-    found = None
+def fit_arguments(
+    statements: Sequence[Statement], estimator: str, *, endog_first: bool = False
+) -> tuple[str | None, str | None]:
+    """The names of the inputs and outcome the estimator is fitted on.
+
+    `X, y` of `model.fit(X, y)` or `model = make_pipeline(...).fit(X, y)`; with `endog_first`
+    (statsmodels), `y, X` of the model behind `results = sm.OLS(y, X).fit()`.
+    """
+    if endog_first:
+        needed = {estimator}
+        for statement in reversed(statements):
+            if not statement.symbols.defines & needed:
+                continue
+            for call in statement.symbols.calls:
+                if call.method[:1].isupper() and len(call.positional_names) >= 2:
+                    return call.positional_names[1], call.positional_names[0]
+            needed |= statement.symbols.reads
+        return None, None
+    found: tuple[str | None, str | None] = (None, None)
     for statement in statements:
-        builds = estimator in {name for name, _ in statement.symbols.constructed}
+        builds = estimator in statement.symbols.defines
         for call in statement.symbols.calls:
             own = call.dotted == f"{estimator}.fit" or (builds and call.dotted == "?.fit")
             if own and call.positional_names:
-                found = call.positional_names[0]
+                names = (*call.positional_names, None)
+                found = (names[0], names[1])
     return found
 
 
-def fitted_estimator(statements: Sequence[Statement]) -> str | None:
+def fitted_estimator(
+    statements: Sequence[Statement], *, fit_returns_results: bool = False
+) -> str | None:
     """The name of the last model fitted in the train stage (`model` of `model.fit(...)`).
 
-    Models fitted inside a loop (a sweep over a hyperparameter) are not one model to serve.
+    Models fitted inside a loop (a sweep over a hyperparameter) are not one model to serve. With
+    `fit_returns_results` (statsmodels), `results = model.fit()` names the fitted model `results`.
     """
     found = None
     for statement in statements:
@@ -212,7 +290,7 @@ def fitted_estimator(statements: Sequence[Statement]) -> str | None:
         for name, _ in statement.symbols.constructed:
             if fits:
                 found = name  # model = Estimator(...).fit(X, y)
-        found = _bound_fitted_model(statement) or found
+        found = _bound_fitted_model(statement, fit_returns_results) or found
     return found
 
 
@@ -220,11 +298,12 @@ FITTED_BY_CALL = frozenset({"auto_arima"})
 """Functions that search for a model and return it fitted (`model = pm.auto_arima(y)`)."""
 
 
-def _bound_fitted_model(statement: Statement) -> str | None:
+def _bound_fitted_model(statement: Statement, fit_returns_results: bool) -> str | None:
     """`results = sm.OLS(y, X).fit()`, `model = make_pipeline(...).fit(X, y)`, `auto_arima(y)`.
 
     The name bound to what a chained `.fit()` returns, or to a model-searching function's
-    result. `history = model.fit(X, y)` (a plain name's fit) is left to the receiver rule.
+    result. `history = model.fit(X, y)` (a plain name's fit: Keras returns a history) is left
+    to the receiver rule unless `fit_returns_results`.
     """
     node = statement.node
     if not isinstance(node, cst.SimpleStatementLine) or not isinstance(node.body[0], cst.Assign):
@@ -237,7 +316,7 @@ def _bound_fitted_model(statement: Statement) -> str | None:
         return None
     if isinstance(value.func, cst.Attribute):
         method, receiver = value.func.attr.value, value.func.value
-        if method == "fit" and isinstance(receiver, cst.Call):
+        if method == "fit" and (isinstance(receiver, cst.Call) or fit_returns_results):
             return target.value
         return target.value if method in FITTED_BY_CALL else None
     return target.value if value.func.value in FITTED_BY_CALL else None

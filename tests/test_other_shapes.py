@@ -1,0 +1,285 @@
+"""Notebooks that are not a classifier on a train/test split: what they are served as.
+
+A forecaster is served by step after its training series, a model fitted on every row (no
+held-out rows) serves those rows' columns, a statsmodels results object serves its `predict`,
+and a survival model's outcomes travel as (event, time) records. As in the equivalence tests,
+each notebook runs top to bottom as the reference, the generated project is trained in a
+subprocess, and what it computes and serves must equal the notebook's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import build_notebook, run_cells
+
+from scaffold.api import scaffold_project
+from scaffold.extract.orchestrator import ARRAY_HELPERS, JOIN_OUTCOMES, OUTCOMES
+
+pytest.importorskip("statsmodels")
+
+SERIES_IMPORTS = """\
+import numpy as np
+import pandas as pd
+from sklearn.metrics import mean_absolute_error"""
+LOAD_SERIES = """\
+df = pd.read_csv("sales.csv", parse_dates=["month"], index_col="month")
+y = df["sales"].asfreq("MS")"""
+TABLE_IMPORTS = """\
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler"""
+LOAD_TABLE = 'df = pd.read_csv("table.csv")'
+EVALUATE_FORECAST = """\
+forecast = results.forecast(len(test))
+mae = mean_absolute_error(test, forecast)
+print(f"MAE: {mae:.4f}")"""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A notebook, what it must be served as, and the reference for the served values."""
+
+    cells: list[str]
+    served: str | None  # the notebook's values for the served rows; None: no service
+    metrics: tuple[str, ...] = ()  # metric keys whose values equal the notebook's `mae`
+    reason: str = ""  # words the no-service reason must hold
+
+
+SHAPES: dict[str, Shape] = {
+    "arima_on_a_cut_series": Shape(
+        [
+            SERIES_IMPORTS + "\nfrom statsmodels.tsa.arima.model import ARIMA",
+            LOAD_SERIES,
+            "n_test = 12\ntrain, test = y[:-n_test], y[-n_test:]",
+            "model = ARIMA(train, order=(1, 1, 1))\nresults = model.fit()",
+            EVALUATE_FORECAST,
+        ],
+        served="forecast",
+        metrics=("mae",),
+    ),
+    "holt_winters_on_a_split_series": Shape(
+        [
+            SERIES_IMPORTS
+            + "\nfrom sklearn.model_selection import train_test_split"
+            + "\nfrom statsmodels.tsa.holtwinters import ExponentialSmoothing",
+            LOAD_SERIES,
+            "train, test = train_test_split(y, test_size=0.2, shuffle=False)",
+            'fitted = ExponentialSmoothing(train, trend="add", seasonal="add", '
+            "seasonal_periods=12).fit()",
+            EVALUATE_FORECAST.replace("results", "fitted"),
+        ],
+        served="forecast",
+        metrics=("mae",),
+    ),
+    "forecaster_with_exogenous_inputs": Shape(
+        [
+            SERIES_IMPORTS + "\nfrom statsmodels.tsa.statespace.sarimax import SARIMAX",
+            LOAD_SERIES,
+            "train, test = y[:-12], y[-12:]",
+            "months = np.arange(len(y)) % 12\n"
+            "results = SARIMAX(train, months[:-12], order=(1, 0, 0)).fit(disp=False)",
+            "forecast = results.forecast(12, exog=months[-12:])\n"
+            'print(f"MAE: {mean_absolute_error(test, forecast):.4f}")',
+        ],
+        served=None,
+        reason="exogenous",
+    ),
+    "sklearn_model_fitted_on_every_row": Shape(
+        [
+            TABLE_IMPORTS,
+            LOAD_TABLE,
+            'X = df.drop(columns=["target"])\ny = df["target"]',
+            "model = make_pipeline(StandardScaler(), Ridge(alpha=3.0)).fit(X, y)",
+        ],
+        served="model.predict(X)",
+    ),
+    "statsmodels_ols_on_every_row": Shape(
+        [
+            TABLE_IMPORTS,
+            LOAD_TABLE,
+            'X = sm.add_constant(df[["a", "b"]])\ny = df["target"]',
+            "results = sm.OLS(y, X).fit()\nprint(results.summary())",
+        ],
+        served="results.predict(X)",
+    ),
+    "models_fitted_on_different_data": Shape(
+        [
+            TABLE_IMPORTS,
+            LOAD_TABLE,
+            'X = sm.add_constant(df[["a"]])\ny = df["target"]',
+            "first = sm.OLS(y, X).fit()",
+            'X = sm.add_constant(df[["a", "b"]])\nsecond = sm.OLS(y, X).fit()',
+        ],
+        served=None,
+        reason="makes new data (X)",
+    ),
+    "statsmodels_model_on_expressions": Shape(
+        [
+            TABLE_IMPORTS,
+            LOAD_TABLE,
+            'results = sm.OLS(df["target"], sm.add_constant(df[["a", "b"]])).fit()',
+        ],
+        served=None,
+        reason="bind them to names",
+    ),
+}
+
+
+def write_data(folder: Path) -> None:
+    rng = np.random.default_rng(3)
+    months = 96
+    t = np.arange(months)
+    sales = 20 + 0.1 * t + 3 * np.sin(2 * np.pi * t / 12) + rng.normal(scale=0.5, size=months)
+    pd.DataFrame(
+        {"month": pd.date_range("2015-01-01", periods=months, freq="MS"), "sales": sales.round(3)}
+    ).to_csv(folder / "sales.csv", index=False)
+    rows = 80
+    a, b = rng.normal(size=rows).round(3), rng.normal(size=rows).round(3)
+    target = (2 * a - b + rng.normal(scale=0.2, size=rows)).round(3)
+    pd.DataFrame({"a": a, "b": b, "target": target}).to_csv(folder / "table.csv", index=False)
+
+
+TRAINER = """\
+import importlib, json, sys
+import pandas as pd
+results = {}
+for name, package in json.loads(sys.argv[1]):
+    pipeline = importlib.import_module(package + ".pipeline")
+    settings = importlib.import_module(package + ".settings").load_settings()
+    run = pipeline.train(settings)
+    rows = run.inputs
+    served = run.model.predict(rows)
+    alone = [run.model.predict(rows.iloc[[i]])[0] for i in range(len(rows))]
+    results[name] = {
+        "metrics": run.metrics,
+        "columns": list(rows.columns),
+        "served": [float(v) for v in served],
+        "alone": [float(v) for v in alone],
+        "evaluated": pipeline.evaluate(settings, run.model),
+    }
+with open(sys.argv[2], "w") as out:
+    json.dump(results, out)
+"""
+
+
+@dataclass
+class Outcome:
+    reference: dict[str, Any]
+    servable: bool
+    reason: str
+    result: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
+    root = tmp_path_factory.mktemp("shapes")
+    found: dict[str, Outcome] = {}
+    jobs = []
+    for name, shape in SHAPES.items():
+        folder = root / name
+        folder.mkdir()
+        write_data(folder)
+        notebook = folder / f"{name}.ipynb"
+        nbformat.write(build_notebook(shape.cells), notebook)
+        made = scaffold_project(notebook, folder / "project", force=True, git=False, verify=False)
+        extraction = made.extraction
+        found[name] = Outcome(
+            run_cells(shape.cells, folder), extraction.servable, extraction.no_service_reason, {}
+        )
+        if extraction.servable:
+            jobs.append((name, made.package, str(folder / "project" / "src")))
+    out = root / "results.json"
+    subprocess.run(
+        [sys.executable, "-c", TRAINER, json.dumps([job[:2] for job in jobs]), str(out)],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(job[2] for job in jobs)},
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    for name, result in json.loads(out.read_text()).items():
+        found[name].result = result
+    return found
+
+
+SERVED = [name for name, shape in SHAPES.items() if shape.served is not None]
+REFUSED = [name for name, shape in SHAPES.items() if shape.served is None]
+
+
+@pytest.mark.parametrize("name", SERVED)
+def test_served_values_equal_the_notebook(outcomes: dict[str, Outcome], name: str) -> None:
+    outcome = outcomes[name]
+    assert outcome.servable, outcome.reason
+    expected = np.asarray(eval(SHAPES[name].served or "", outcome.reference), dtype=float)
+    np.testing.assert_allclose(outcome.result["served"], expected, rtol=1e-9, atol=1e-9)
+    # one row (one step) alone gets what it gets in the batch
+    np.testing.assert_allclose(outcome.result["alone"], expected, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", SERVED)
+def test_metrics_equal_the_notebook(outcomes: dict[str, Outcome], name: str) -> None:
+    result = outcomes[name].result
+    expected = {key: float(outcomes[name].reference[key]) for key in SHAPES[name].metrics}
+    assert result["metrics"] == pytest.approx(expected, rel=1e-12)
+    assert result["evaluated"] == pytest.approx(result["metrics"], rel=1e-12)
+
+
+@pytest.mark.parametrize("name", [n for n in SERVED if SHAPES[n].served == "forecast"])
+def test_forecasters_are_served_by_step(outcomes: dict[str, Outcome], name: str) -> None:
+    result = outcomes[name].result
+    assert result["columns"] == ["step"]
+    assert len(result["served"]) == len(outcomes[name].reference["test"])
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_no_service_says_why(outcomes: dict[str, Outcome], name: str) -> None:
+    outcome = outcomes[name]
+    assert not outcome.servable
+    assert SHAPES[name].reason in outcome.reason
+
+
+def helpers(kind: str) -> dict[str, Any]:
+    """The generated array helpers for `kind` outcomes, executed."""
+    code = ARRAY_HELPERS.replace("JOIN_OUTCOMES", JOIN_OUTCOMES[kind]) + OUTCOMES[kind]
+    cst.parse_module(code)  # what the generator emits is Python
+    namespace: dict[str, Any] = {"np": np, "pd": pd, "TARGET": "outcome"}
+    exec(compile(code, "<helpers>", "exec"), namespace)
+    return namespace
+
+
+def test_survival_outcomes_travel_as_records_and_come_back() -> None:
+    generated = helpers("survival")
+    y = np.array([(True, 12.5), (False, 40.0)], dtype=[("event", "?"), ("time", "<f8")])
+    outcomes = generated["as_outcomes"](y, pd.RangeIndex(2))
+    assert outcomes.tolist() == [{"event": True, "time": 12.5}, {"event": False, "time": 40.0}]
+    assert json.loads(outcomes.to_json(orient="values"))[0] == {"event": True, "time": 12.5}
+    inputs = pd.DataFrame({"a": [1.0, 2.0]})
+    feedback = pd.DataFrame({"a": [3.0], "outcome": [{"event": False, "time": 7.0}]})
+    inputs_more, y_more = generated["with_extra_rows"](inputs, y, feedback)
+    assert inputs_more["a"].tolist() == [1.0, 2.0, 3.0]
+    assert y_more.dtype == y.dtype
+    assert y_more.tolist() == [(True, 12.5), (False, 40.0), (False, 7.0)]
+
+
+def test_plain_outcomes_are_a_column() -> None:
+    generated = helpers("plain")
+    outcomes = generated["as_outcomes"](np.array([1, 0]), pd.RangeIndex(2))
+    assert outcomes.name == "outcome"
+    feedback = pd.DataFrame({"x0": [5.0], "outcome": [1]})
+    inputs_more, y_more = generated["with_extra_rows"](np.array([[1.0], [2.0]]), [1, 0], feedback)
+    assert inputs_more.tolist() == [[1.0], [2.0], [5.0]]
+    assert y_more.tolist() == [1, 0, 1]
