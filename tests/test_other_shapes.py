@@ -44,6 +44,7 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler"""
 LOAD_TABLE = 'df = pd.read_csv("table.csv")'
+ADD_CONSTANT = "data.exog = sm.add_constant(data.exog, prepend=False)"
 EVALUATE_FORECAST = """\
 forecast = results.forecast(len(test))
 mae = mean_absolute_error(test, forecast)
@@ -116,6 +117,23 @@ SHAPES: dict[str, Shape] = {
             "results = sm.OLS(y, X).fit()\nprint(results.summary())",
         ],
         served="results.predict(X)",
+    ),
+    "statsmodels_dataset_attributes": Shape(
+        [
+            "import statsmodels.api as sm",
+            "data = sm.datasets.spector.load()\n" + ADD_CONSTANT,
+            "logit_res = sm.Logit(data.endog, data.exog).fit(disp=0)\nprint(logit_res.summary())",
+        ],
+        served="logit_res.predict(data.exog)",
+    ),
+    "binomial_counts_outcome": Shape(
+        [
+            "import statsmodels.api as sm",
+            "data = sm.datasets.star98.load()\n" + ADD_CONSTANT,
+            "model = sm.GLM(data.endog, data.exog, family=sm.families.Binomial())\n"
+            "res = model.fit()",
+        ],
+        served="res.predict(data.exog)",
     ),
     "models_fitted_on_different_data": Shape(
         [
@@ -283,3 +301,15 @@ def test_plain_outcomes_are_a_column() -> None:
     inputs_more, y_more = generated["with_extra_rows"](np.array([[1.0], [2.0]]), [1, 0], feedback)
     assert inputs_more.tolist() == [[1.0], [2.0], [5.0]]
     assert y_more.tolist() == [1, 0, 1]
+
+
+def test_outcomes_of_several_columns_travel_as_records() -> None:
+    generated = helpers("records")
+    y = pd.DataFrame({"successes": [3, 5], "failures": [7, 5]})
+    outcomes = generated["as_outcomes"](y, pd.RangeIndex(2))
+    assert outcomes.tolist() == [{"successes": 3, "failures": 7}, {"successes": 5, "failures": 5}]
+    feedback = pd.DataFrame({"x0": [1.0], "outcome": [{"successes": 1, "failures": 9}]})
+    _, joined = generated["with_extra_rows"](np.array([[0.5], [0.7]]), y, feedback)
+    assert joined.to_dict(orient="list") == {"successes": [3, 5, 1], "failures": [7, 5, 9]}
+    single = generated["as_outcomes"](pd.Series([1.5, 2.5]), pd.RangeIndex(2))
+    assert single.tolist() == [1.5, 2.5]

@@ -401,3 +401,50 @@ def test_wheel_ships_the_template(tmp_path: Path) -> None:
         names = set(archive.namelist())
     assert "scaffold/templates/copier.yml" in names
     assert "scaffold/templates/project/{{ _copier_conf.answers_file }}.jinja" in names
+
+
+SURVIVAL_FEEDBACK = """
+import json
+import pandas as pd
+from {package}.monitoring import concordance_index, live_quality, outcome_problem
+
+outcomes = [
+    {{"event": True, "time": 2.0}},
+    {{"event": True, "time": 5.0}},
+    {{"event": False, "time": 9.0}},
+]
+logged = pd.DataFrame({{"prediction": [3.0, 2.0, 1.0], "outcome": outcomes}})
+print(json.dumps({{
+    "perfect": concordance_index([3.0, 2.0, 1.0], outcomes),
+    "reversed": concordance_index([1.0, 2.0, 3.0], outcomes),
+    "ties": concordance_index([1.0, 1.0, 1.0], outcomes),
+    "none_comparable": concordance_index([1.0], outcomes[:1]),
+    "live": live_quality("survival", logged),
+    "problems": [
+        outcome_problem("survival", 1.0),
+        outcome_problem("survival", {{"event": True, "time": 3}}),
+        outcome_problem("classification", {{"event": True}}),
+        outcome_problem("statistical", {{"successes": 1, "failures": 2}}),
+    ],
+}}))
+"""
+
+
+def test_survival_feedback_is_scored_by_concordance(rendered: dict[str, Path]) -> None:
+    """Risk scores against (event, time) outcomes: Harrell's C, and malformed outcomes named."""
+    result = run(
+        [sys.executable, "-c", SURVIVAL_FEEDBACK.format(package=PACKAGE)],
+        cwd=rendered["classification-all"] / "src",
+    )
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["perfect"] == 1.0
+    assert figures["reversed"] == 0.0
+    assert figures["ties"] == 0.5
+    assert figures["none_comparable"] is None
+    assert figures["live"] == {"concordance_index": 1.0, "feedback_rows": 3.0}
+    refused, accepted, record_for_a_label, several_columns = figures["problems"]
+    assert "event" in refused
+    assert accepted is None
+    assert "not a record" in record_for_a_label
+    assert several_columns is None

@@ -55,6 +55,7 @@ class Call:
     module_level: bool
     positional_names: tuple[str | None, ...] = ()
     string_args: tuple[str, ...] = ()
+    positional_dotted: tuple[str | None, ...] = ()  # names and attributes: `data.exog`
 
     @property
     def method(self) -> str:
@@ -483,11 +484,11 @@ class _Collector(cst.CSTVisitor):
         if dotted is None and isinstance(node.func, cst.Attribute):
             dotted = f"?.{node.func.attr.value}"  # a method of a computed value: `ols(...).fit`
         keywords = tuple(arg.keyword.value for arg in node.args if arg.keyword is not None)
+        positional_args = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
         positional = tuple(
-            arg.value.value if isinstance(arg.value, cst.Name) else None
-            for arg in node.args
-            if arg.keyword is None and not arg.star
+            arg.value if isinstance(arg, cst.Name) else None for arg in positional_args
         )
+        dotted_args = tuple(dotted_name(arg) for arg in positional_args)
         strings = tuple(
             arg.value.evaluated_value
             for arg in node.args
@@ -496,7 +497,9 @@ class _Collector(cst.CSTVisitor):
         )
         line = self._line(node)
         if dotted is not None:
-            self.calls.append(Call(dotted, line, keywords, self._depth == 0, positional, strings))
+            self.calls.append(
+                Call(dotted, line, keywords, self._depth == 0, positional, strings, dotted_args)
+            )
         if self._depth:
             return
         if isinstance(node.func, cst.Attribute):

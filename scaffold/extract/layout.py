@@ -143,6 +143,15 @@ class StageCode:
         if self.task == "forecasting":
             return self._forecast_problem(self.estimator)
         if self.all_rows and not (self.fitted_on and self.fit_target):
+            if any(
+                c.method == "from_formula" or any("~" in text for text in c.string_args)
+                for c in self._calls_making(self.estimator)
+            ):
+                return (
+                    f"the model {self.estimator} is fitted through a formula on a whole table; "
+                    "scaffold serves models fitted on named inputs and outcome "
+                    "(`sm.OLS(y, X)`, `model.fit(X, y)`), not formulas yet"
+                )
             return (
                 f"the model {self.estimator} is fitted on expressions, not on named inputs and "
                 "outcome: bind them to names first (`X = ...`, `y = ...`) to serve it"
@@ -150,7 +159,8 @@ class StageCode:
         if self.features is None and not self.all_rows:
             return "the model is not fitted on a train/test split of rows"
         if self.all_rows:
-            remade = self._remade_for_training({self.fitted_on or "", self.fit_target or ""})
+            roots = {name.split(".")[0] for name in (self.fitted_on or "", self.fit_target or "")}
+            remade = self._remade_for_training(roots)
             if remade is not None:
                 cell, name = remade
                 return (

@@ -73,6 +73,21 @@ def with_extra_rows(X, y, extra_rows):
 '''
 
 OUTCOMES = {
+    "records": '''
+def as_outcomes(y, index):
+    """The outcomes beside the inputs; an outcome of several columns is one record per row."""
+    if isinstance(y, pd.DataFrame):
+        return pd.Series(y.to_dict(orient="records"), index=index, name=TARGET)
+    return pd.Series(np.asarray(y), index=index, name=TARGET)
+
+
+def join_outcomes(y, outcomes):
+    """`y` with the feedback outcomes appended; records go back into `y`'s columns."""
+    if isinstance(y, pd.DataFrame):
+        joined = pd.DataFrame(list(outcomes), columns=y.columns)
+        return pd.concat([y, joined], ignore_index=True)
+    return np.concatenate([np.asarray(y), outcomes.to_numpy()])
+''',
     "plain": '''
 def as_outcomes(y, index):
     """The outcomes as a column beside the inputs."""
@@ -95,10 +110,12 @@ def from_outcomes(outcomes, like):
 ''',
 }
 JOIN_OUTCOMES = {
+    "records": "join_outcomes(y, extra_rows[TARGET])",
     "plain": "np.concatenate([np.asarray(y), extra_rows[TARGET].to_numpy()])",
     "survival": "np.concatenate([np.asarray(y), from_outcomes(extra_rows[TARGET], y)])",
 }
-"""How feedback outcomes join the notebook's `y`; survival outcomes are (event, time) records."""
+"""How feedback outcomes join the notebook's `y`: survival outcomes are (event, time) records,
+a statistical model's outcome may be several columns (successes, failures)."""
 
 
 CHECK_INPUTS = cst.parse_statement("if check is not None:\n    check(raw_inputs, raw_target)\n")
@@ -311,7 +328,7 @@ def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str, task: s
         ),
         *_return_call(code, "evaluate"),
     ]
-    outcomes = "survival" if task == "survival" else "plain"
+    outcomes = {"survival": "survival", "statistical": "records"}.get(task, "plain")
     helpers_code = ARRAY_HELPERS.replace("JOIN_OUTCOMES", JOIN_OUTCOMES[outcomes])
     helpers = list(cst.parse_module(helpers_code + OUTCOMES[outcomes]).body)
     body = [*header, _train_def(train_body), _evaluate_def(evaluate_body), *helpers]

@@ -251,8 +251,8 @@ def fit_arguments(
             if not statement.symbols.defines & needed:
                 continue
             for call in statement.symbols.calls:
-                if call.method[:1].isupper() and len(call.positional_names) >= 2:
-                    return call.positional_names[1], call.positional_names[0]
+                if call.method[:1].isupper() and len(call.positional_dotted) >= 2:
+                    return call.positional_dotted[1], call.positional_dotted[0]
             needed |= statement.symbols.reads
         return None, None
     found: tuple[str | None, str | None] = (None, None)
