@@ -9,6 +9,7 @@ import libcst as cst
 import pytest
 
 from scaffold.extract.rewrites.categories import learn_categories
+from scaffold.extract.rewrites.constants import always_add_constant
 from scaffold.extract.rewrites.inplace import inplace_to_assignment
 from scaffold.extract.rewrites.metrics import metric_assignments, printed_metrics
 from scaffold.extract.rewrites.settings_refs import replace_literals, replace_names
@@ -521,3 +522,27 @@ def test_percent_format_with_several_numbers_takes_the_first() -> None:
     )
     [(label, key, value)] = printed_metrics(statement, set())
     assert (label, key, code(value)) == ("CV accuracy: ", "cv_accuracy", "scores.mean()")
+
+
+# --- always_add_constant ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("X = sm.add_constant(X)", 'X = sm.add_constant(X, has_constant="add")'),
+        (
+            "X = sm.add_constant(df[cols], prepend=False)",
+            'X = sm.add_constant(df[cols], prepend=False, has_constant="add")',
+        ),
+        ("X = add_constant(X)", 'X = add_constant(X, has_constant="add")'),
+        # the notebook's own choice stays
+        (
+            'X = sm.add_constant(X, has_constant="skip")',
+            'X = sm.add_constant(X, has_constant="skip")',
+        ),
+        ("X = np.column_stack((x, x**2))", "X = np.column_stack((x, x**2))"),
+    ],
+)
+def test_always_add_constant(before: str, after: str) -> None:
+    assert_rewrite(always_add_constant, before, after)

@@ -33,6 +33,7 @@ from scaffold.extract.plan import (
 )
 from scaffold.extract.rewrites.after_split import transformers_after_split
 from scaffold.extract.rewrites.categories import learn_categories
+from scaffold.extract.rewrites.constants import always_add_constant
 from scaffold.extract.rewrites.inplace import inplace_to_assignment, is_chained_inplace
 from scaffold.extract.rewrites.metrics import (
     MetricSpec,
@@ -819,10 +820,13 @@ def _rewrite_prepare(
             node = learn_categories(node, taken)
             node = fit_transformers_once(node, taken)
             node = record_settings(node)
+            node = always_add_constant(node)
         else:
             node = guard([node], reason)
         rewritten.append(statement.replaced(node))
     stages["prepare"] = rewritten
+    # the split stage's statements before the split make the model's inputs: feature step too
+    stages["split"] = [s.replaced(always_add_constant(s.node)) for s in stages["split"]]
 
 
 def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode, task: str) -> None:
