@@ -59,6 +59,7 @@ class Shape:
     served: str | None  # the notebook's values for the served rows; None: no service
     metrics: tuple[str, ...] = ()  # metric keys whose values equal the notebook's `mae`
     reason: str = ""  # words the no-service reason must hold
+    columns: tuple[str, ...] = ()  # the served input columns, when they are checked
 
 
 SHAPES: dict[str, Shape] = {
@@ -104,7 +105,7 @@ SHAPES: dict[str, Shape] = {
         [
             TABLE_IMPORTS,
             LOAD_TABLE,
-            'X = df.drop(columns=["target"])\ny = df["target"]',
+            'X = df.drop(columns=["target", "c"])\ny = df["target"]',
             "model = make_pipeline(StandardScaler(), Ridge(alpha=3.0)).fit(X, y)",
         ],
         served="model.predict(X)",
@@ -150,6 +151,40 @@ SHAPES: dict[str, Shape] = {
         ],
         served="res.predict(data.exog)",
     ),
+    "formula_on_every_row": Shape(
+        [
+            TABLE_IMPORTS + "\nimport statsmodels.formula.api as smf",
+            LOAD_TABLE,
+            'results = smf.ols("target ~ a + np.log(b + 5) + C(c)", data=df).fit()',
+        ],
+        served="results.predict(df)",
+        columns=("a", "b", "c"),
+    ),
+    "formula_on_a_split": Shape(
+        [
+            TABLE_IMPORTS
+            + "\nimport statsmodels.formula.api as smf"
+            + "\nfrom sklearn.metrics import mean_absolute_error"
+            + "\nfrom sklearn.model_selection import train_test_split",
+            LOAD_TABLE,
+            "train, test = train_test_split(df, test_size=0.25, random_state=0)",
+            'formula = "target ~ a * b"\nresults = smf.ols(formula, data=train).fit()',
+            'pred = results.predict(test)\nmae = mean_absolute_error(test["target"], pred)\n'
+            'print(f"MAE: {mae:.4f}")',
+        ],
+        served="results.predict(train)",
+        metrics=("mae",),
+        columns=("a", "b"),
+    ),
+    "formula_of_an_expression": Shape(
+        [
+            TABLE_IMPORTS + "\nimport statsmodels.formula.api as smf",
+            LOAD_TABLE,
+            'results = smf.ols("np.exp(target) ~ a", data=df).fit()',
+        ],
+        served=None,
+        reason="is an expression",
+    ),
     "models_fitted_on_different_data": Shape(
         [
             TABLE_IMPORTS,
@@ -184,7 +219,10 @@ def write_data(folder: Path) -> None:
     rows = 80
     a, b = rng.normal(size=rows).round(3), rng.normal(size=rows).round(3)
     target = (2 * a - b + rng.normal(scale=0.2, size=rows)).round(3)
-    pd.DataFrame({"a": a, "b": b, "target": target}).to_csv(folder / "table.csv", index=False)
+    c = rng.choice(["x", "y", "z"], size=rows)
+    pd.DataFrame({"a": a, "b": b, "c": c, "target": target}).to_csv(
+        folder / "table.csv", index=False
+    )
 
 
 TRAINER = """\
@@ -332,3 +370,8 @@ def test_outcomes_of_several_columns_travel_as_records() -> None:
     assert joined.to_dict(orient="list") == {"successes": [3, 5, 1], "failures": [7, 5, 9]}
     single = generated["as_outcomes"](pd.Series([1.5, 2.5]), pd.RangeIndex(2))
     assert single.tolist() == [1.5, 2.5]
+
+
+@pytest.mark.parametrize("name", [n for n in SERVED if SHAPES[n].columns])
+def test_served_columns(outcomes: dict[str, Outcome], name: str) -> None:
+    assert tuple(outcomes[name].result["columns"]) == SHAPES[name].columns

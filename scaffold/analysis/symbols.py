@@ -56,6 +56,7 @@ class Call:
     positional_names: tuple[str | None, ...] = ()
     string_args: tuple[str, ...] = ()
     positional_dotted: tuple[str | None, ...] = ()  # names and attributes: `data.exog`
+    keyword_dotted: tuple[tuple[str, str | None], ...] = ()  # `data=df` -> ("data", "df")
 
     @property
     def method(self) -> str:
@@ -489,6 +490,11 @@ class _Collector(cst.CSTVisitor):
             arg.value if isinstance(arg, cst.Name) else None for arg in positional_args
         )
         dotted_args = tuple(dotted_name(arg) for arg in positional_args)
+        dotted_keywords = tuple(
+            (arg.keyword.value, dotted_name(arg.value))
+            for arg in node.args
+            if arg.keyword is not None
+        )
         strings = tuple(
             arg.value.evaluated_value
             for arg in node.args
@@ -498,7 +504,16 @@ class _Collector(cst.CSTVisitor):
         line = self._line(node)
         if dotted is not None:
             self.calls.append(
-                Call(dotted, line, keywords, self._depth == 0, positional, strings, dotted_args)
+                Call(
+                    dotted,
+                    line,
+                    keywords,
+                    self._depth == 0,
+                    positional,
+                    strings,
+                    dotted_args,
+                    dotted_keywords,
+                )
             )
         if self._depth:
             return

@@ -5,6 +5,7 @@ Each module imports what it uses and nothing else.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import libcst as cst
@@ -26,20 +27,34 @@ MODULE_DOCS = {
 MODULE_ORDER = ("helpers", "data", "features", "model", "evaluation")
 
 
+FORMULA_CALLEE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*[.(]")
+"""`np` of `np.log(x)` in a formula: patsy looks such names up where the formula is used."""
+
+
 class _Names(cst.CSTVisitor):
     def __init__(self) -> None:
         self.names: set[str] = set()
+        self.in_formulas: set[str] = set()
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
 
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        text = node.evaluated_value
+        if isinstance(text, str) and "~" in text:
+            self.in_formulas |= set(FORMULA_CALLEE.findall(text))
+
 
 def used_names(nodes: Iterable[cst.CSTNode]) -> set[str]:
     """Every `Name` in the nodes (a superset of what they read, which is safe for imports)."""
+    return _names(nodes).names
+
+
+def _names(nodes: Iterable[cst.CSTNode]) -> _Names:
     visitor = _Names()
     for node in nodes:
         node.visit(visitor)
-    return visitor.names
+    return visitor
 
 
 def assemble(analysis: Analysis, code: StageCode) -> dict[str, str]:
@@ -97,14 +112,15 @@ def _module_source(
     module: str,
     extra_imports: dict[str, str],
 ) -> str:
-    names = used_names(body)
+    found = _names(body)
+    names = found.names
     header: list[Stmt] = [
         cst.SimpleStatementLine([cst.Expr(cst.SimpleString(f'"""{docstring}"""'))]),
         cst.SimpleStatementLine(
             [cst.ImportFrom(cst.Name("__future__"), [cst.ImportAlias(cst.Name("annotations"))])]
         ),
     ]
-    notebook_imports = _needed_imports(imports, names)
+    notebook_imports = _needed_imports(imports, names, found.in_formulas - names)
     header += notebook_imports
     imported = used_names(notebook_imports)
     for name, statement in sorted(extra_imports.items()):
@@ -127,11 +143,14 @@ def _with_blank_lines(node: Stmt, count: int) -> Stmt:
     return node.with_changes(leading_lines=[*blank, *comments])
 
 
-def _needed_imports(imports: Sequence[Statement], names: set[str]) -> list[Stmt]:
+def _needed_imports(
+    imports: Sequence[Statement], names: set[str], in_formulas: set[str]
+) -> list[Stmt]:
     """The notebook's import statements, each cut down to the names this module uses.
 
     An import done for its side effect (`from sklearn.experimental import
-    enable_iterative_imputer`) is kept wherever its package is used.
+    enable_iterative_imputer`) is kept wherever its package is used, and one only a formula
+    string uses (`"y ~ np.log(x)"`) is kept too: both are marked `# noqa: F401`.
     """
     smalls = [small for statement in imports for small in _import_smalls(statement.node)]
     packages = {
@@ -146,7 +165,7 @@ def _needed_imports(imports: Sequence[Statement], names: set[str]) -> list[Stmt]
         for alias in _aliases(small):
             bound = _bound(alias)
             side_effect = bound.startswith("enable_") and _package(alias, small) in packages
-            if side_effect and bound not in seen:
+            if (side_effect or bound in in_formulas) and bound not in seen:
                 seen.add(bound)
                 needed.append(_noqa(_with_names(small, [alias])))
         kept = [alias for alias in _aliases(small) if _bound(alias) in names - seen]

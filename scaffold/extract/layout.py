@@ -14,6 +14,7 @@ from scaffold.analysis import Analysis, Finding, parse_cell
 from scaffold.analysis.roles import PLOT_MODULES, SPLIT_FUNCTIONS, classify_call, qualify
 from scaffold.analysis.symbols import Call, subscript_column
 from scaffold.errors import ExtractionError
+from scaffold.extract.formulas import FormulaFit, formula_fit
 from scaffold.extract.functions import (
     Signature,
     free_reads,
@@ -126,6 +127,7 @@ class StageCode:
     after_split: tuple[str, ...] = ()  # transformers fitted on the training rows, in order
     model_rows: str | None = None  # the rows the model is fitted on, when transformed
     series: tuple[str, str] | None = None  # a forecaster's (history, held-out) split
+    formula: FormulaFit | None = None  # how a formula model is fitted
     module_names: set[str] = field(default_factory=set)
     stage_statements: dict[str, list[Statement]] = field(default_factory=dict)
 
@@ -143,16 +145,9 @@ class StageCode:
             return self._why_no_model()
         if self.task == "forecasting":
             return self._forecast_problem(self.estimator)
+        if self.formula is not None:
+            return self._formula_problem(self.formula)
         if self.all_rows and not (self.fitted_on and self.fit_target):
-            if any(
-                c.method == "from_formula" or any("~" in text for text in c.string_args)
-                for c in self._calls_making(self.estimator)
-            ):
-                return (
-                    f"the model {self.estimator} is fitted through a formula on a whole table; "
-                    "scaffold serves models fitted on named inputs and outcome "
-                    "(`sm.OLS(y, X)`, `model.fit(X, y)`), not formulas yet"
-                )
             return (
                 f"the model {self.estimator} is fitted on expressions, not on named inputs and "
                 "outcome: bind them to names first (`X = ...`, `y = ...`) to serve it"
@@ -162,13 +157,8 @@ class StageCode:
         if self.all_rows:
             roots = {name.split(".")[0] for name in (self.fitted_on or "", self.fit_target or "")}
             remade = self._remade_for_training(roots)
-            if remade is not None:
-                cell, name = remade
-                return (
-                    f"cell {cell} makes new data ({name}) after the first model: the notebook "
-                    "fits models on different data, and the served inputs would not be the "
-                    "served model's"
-                )
+            if remade:
+                return remade
         if self.task not in SERVABLE_TASKS:
             return f"a {self.task} model is not served row by row; its pipeline runs as a batch job"
         if self.feature_problem:
@@ -225,13 +215,26 @@ class StageCode:
                     )
         return "the notebook fits no model"
 
-    def _remade_for_training(self, names: set[str]) -> tuple[int, str] | None:
-        """The cell and name of a training statement that binds one of `names` anew."""
+    def _formula_problem(self, formula: FormulaFit) -> str:
+        """Why the formula model cannot be served on its table's columns ("" if it can)."""
+        if not formula.outcome:
+            return (
+                f"the left-hand side of the formula {formula.formula!r} is an expression, not a "
+                "column: a request's outcome could not be recorded; make the column first"
+            )
+        return self._remade_for_training({formula.data.split(".")[0]})
+
+    def _remade_for_training(self, names: set[str]) -> str:
+        """Why a training statement that binds one of `names` anew stops the service ("")."""
         for statement in self.statements("train"):
             bound = (statement.symbols.defines | statement.symbols.mutated_names) & names
             if bound:
-                return statement.cell, sorted(bound)[0]
-        return None
+                return (
+                    f"cell {statement.cell} makes new data ({sorted(bound)[0]}) after the first "
+                    "model: the notebook fits models on different data, and the served inputs "
+                    "would not be the served model's"
+                )
+        return ""
 
     def _forecast_problem(self, estimator: str) -> str:
         """Why the forecaster cannot be served by step after its training series ("" if it can)."""
@@ -253,13 +256,32 @@ class StageCode:
 
     def _calls_making(self, name: str) -> list[Call]:
         """The calls of the training statements that `name` is made from (`ARIMA(y)`, `.fit()`)."""
-        needed, calls = {name}, list[Call]()
+        return [call for s in self._statements_making(name) for call in s.symbols.calls]
+
+    def _statements_making(self, name: str) -> list[Statement]:
+        """The split and training statements `name` is made from, last first."""
+        needed, making = {name}, []
         for statement in reversed(self.statements("split") + self.statements("train")):
             symbols = statement.symbols
             if (symbols.defines | symbols.mutated_names) & needed:
                 needed |= symbols.reads
-                calls += symbols.calls
-        return calls
+                making.append(statement)
+        return making
+
+    def table_shared(self) -> bool:
+        """The formula model's table is also read by code that does not make the model.
+
+        Feedback rows then have to carry every column: the whole table is the served input.
+        """
+        if self.formula is None or self.estimator is None:
+            return False
+        root = self.formula.data.split(".")[0]
+        making = self._statements_making(self.estimator)
+        return any(
+            root in statement.symbols.reads and statement not in making
+            for stage in ("train", "evaluate")
+            for statement in self.statements(stage)
+        )
 
     def _rebinding_after_split(self, train_rows: str) -> int | None:
         """The cell of the first statement after the split that rebinds the training rows."""
@@ -597,14 +619,19 @@ def _join_names(analysis: Analysis, stages: dict[str, list[Statement]], code: St
             code.estimator,
             endog_first=analysis.task in RESULTS_TASKS,
         )
+        if code.fitted_on is None and analysis.task in RESULTS_TASKS:
+            everything = [s for stage in STAGES for s in stages[stage]]
+            code.formula = formula_fit(
+                stages["split"] + stages["train"], code.estimator, everything
+            )
     code.all_rows = not any(
         c.method in SPLIT_FUNCTIONS
         for stage in STAGES
         for s in stages[stage]
         for c in s.symbols.calls
     )
-    if code.all_rows:
-        return  # no held-out rows: the model's inputs are what it is fitted on
+    if code.all_rows or code.formula is not None:
+        return  # the model's inputs are what it is fitted on: no feature step to learn
     loaded = produced(stages["load"])
     prepare_reads = free_reads(stages["prepare"], code.module_names)
     frame = next((name for name in prepare_reads if name in loaded), None)

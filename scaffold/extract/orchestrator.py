@@ -6,6 +6,7 @@ the served model applies to raw rows.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from scaffold.analysis.roles import SPLIT_FUNCTIONS
+from scaffold.extract.formulas import FormulaFit
 from scaffold.extract.functions import Signature, call_statement, function_def
 from scaffold.extract.plan import split_outputs
 from scaffold.extract.rewrites.settings_refs import with_setting_values
@@ -134,9 +136,10 @@ class Orchestrator:
 
 def orchestrator_module(analysis: Analysis, code: StageCode) -> Orchestrator:
     """Build `pipeline/__init__.py` for the stages found."""
+    target = code.formula.outcome if code.formula else analysis.target
     header = [
         cst.parse_statement(f'TASK = "{analysis.task}"'),
-        cst.parse_statement(f"TARGET = {(analysis.target or 'target')!r}".replace("'", '"')),
+        cst.parse_statement(f"TARGET = {(target or 'target')!r}".replace("'", '"')),
         cst.parse_statement('__all__ = ["TARGET", "TASK", "evaluate", "train"]'),
     ]
     stages = " -> ".join(function.stage for function in code.functions)
@@ -146,6 +149,8 @@ def orchestrator_module(analysis: Analysis, code: StageCode) -> Orchestrator:
         return Orchestrator(docstring, [*run_header, _run_only(code)])
     if code.series is not None and analysis.task == "forecasting":
         return _forecast_pipeline(code, header, docstring)
+    if code.formula is not None:
+        return _formula_pipeline(code, code.formula, header, docstring)
     if code.frame is not None:
         return _frame_pipeline(code, header, docstring, analysis)
     return _array_pipeline(code, header, docstring, analysis.task)
@@ -377,6 +382,53 @@ def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> O
         '\n\nThe service forecasts by step: the row `{"step": k}` asks for the value k periods\n'
         "after the end of the training series (the held-out periods are steps 1, 2, ...)."
     )
+    body = [*header, _train_def(train_body), _evaluate_def(evaluate_body)]
+    return Orchestrator(docstring, body)
+
+
+def _formula_pipeline(
+    code: StageCode, formula: FormulaFit, header: list[Stmt], docstring: str
+) -> Orchestrator:
+    """A formula model served on the columns its formula names; its results build the rows."""
+    table = formula.data
+    if code.table_shared():  # other steps read the table: feedback rows carry every column
+        inputs = f"[column for column in {table}.columns if column != TARGET]"
+        served = "the table's columns (the notebook's other steps read them too)"
+    else:
+        inputs = "[" + ", ".join(f'"{name}"' for name in formula.inputs) + "]"
+        served = "the columns it names"
+    train_body: list[Stmt] = [
+        *_calls(code, ["load", "prepare", "split"]),
+        cst.parse_statement(
+            f"if extra_rows is not None:\n"
+            f"    {table} = pd.concat([{table}, extra_rows], ignore_index=True)\n"
+        ),
+        cst.parse_statement(f"raw_inputs = {table}[{inputs}]"),
+        cst.parse_statement(f"raw_target = {table}[TARGET]"),
+        CHECK_INPUTS,
+        *_calls(code, ["train", "evaluate"]),
+        *_no_evaluation(code),
+        cst.parse_statement(
+            f"served_model = Model({code.estimator}, None, FeatureState().freeze(), "
+            "list(raw_inputs.columns))"
+        ),
+        cst.parse_statement(
+            f"return TrainingRun(served_model, {code.metrics_name}, raw_inputs, raw_target)"
+        ),
+    ]
+    evaluate_body: list[Stmt] = [
+        *_calls(
+            code,
+            ["load", "prepare", "split", *_training_needed(code)],
+            then=_evaluation_inputs(code),
+        ),
+        *_return_call(code, "evaluate"),
+    ]
+    words = (
+        f"The model is fitted through the formula {formula.formula!r}; the service takes "
+        f"{served}, and the fitted results build the model's rows."
+    )
+    docstring += "\n\n" + textwrap.fill(words, width=96, break_long_words=False)
     body = [*header, _train_def(train_body), _evaluate_def(evaluate_body)]
     return Orchestrator(docstring, body)
 
