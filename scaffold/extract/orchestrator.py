@@ -336,7 +336,12 @@ def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str, task: s
     outcomes = {"survival": "survival", "statistical": "records"}.get(task, "plain")
     helpers_code = ARRAY_HELPERS.replace("JOIN_OUTCOMES", JOIN_OUTCOMES[outcomes])
     helpers = list(cst.parse_module(helpers_code + OUTCOMES[outcomes]).body)
-    body = [*header, _train_def(train_body), _evaluate_def(evaluate_body), *helpers]
+    body = [
+        *header,
+        _train_def(train_body),
+        _evaluate_def(evaluate_body, _scored_on(code)),
+        *helpers,
+    ]
     return Orchestrator(docstring, body)
 
 
@@ -382,7 +387,11 @@ def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> O
         '\n\nThe service forecasts by step: the row `{"step": k}` asks for the value k periods\n'
         "after the end of the training series (the held-out periods are steps 1, 2, ...)."
     )
-    body = [*header, _train_def(train_body), _evaluate_def(evaluate_body)]
+    body = [
+        *header,
+        _train_def(train_body, REFUSED),
+        _evaluate_def(evaluate_body, "on the held-out periods"),
+    ]
     return Orchestrator(docstring, body)
 
 
@@ -429,7 +438,7 @@ def _formula_pipeline(
         f"{served}, and the fitted results build the model's rows."
     )
     docstring += "\n\n" + textwrap.fill(words, width=96, break_long_words=False)
-    body = [*header, _train_def(train_body), _evaluate_def(evaluate_body)]
+    body = [*header, _train_def(train_body), _evaluate_def(evaluate_body, _scored_on(code))]
     return Orchestrator(docstring, body)
 
 
@@ -483,13 +492,16 @@ TRAIN_HEADER = """def train(
 ) -> TrainingRun:
     \"\"\"Run the notebook's pipeline; return the fitted model and its metrics.
 
-    `extra_rows` (raw inputs plus TARGET, from feedback) join the data before training;
+    {feedback}
     `check` sees the raw inputs and outcomes before anything is fitted.
     \"\"\"
 """
 EVALUATE_HEADER = """def evaluate(settings: Settings, model: Model) -> dict[str, float]:
-    \"\"\"Score a trained model on the held-out rows, as the notebook did.\"\"\"
+    \"\"\"Score a trained model {what}, as the notebook did.\"\"\"
 """
+JOINED = "`extra_rows` (raw inputs plus TARGET, from feedback) join the data before training;"
+REFUSED = "`extra_rows` (from feedback) are refused: a forecaster learns from the series itself;"
+HELD_OUT = "on the held-out rows"
 RUN_HEADER = """def run(settings: Settings) -> dict[str, float]:
     \"\"\"Run the notebook's pipeline and return its metrics.\"\"\"
 """
@@ -502,12 +514,17 @@ def _function(header: str, body: Sequence[Stmt]) -> cst.FunctionDef:
     return node.with_changes(body=node.body.with_changes(body=[*node.body.body, *body]))
 
 
-def _train_def(body: list[Stmt]) -> cst.FunctionDef:
-    return _function(TRAIN_HEADER, body)
+def _train_def(body: list[Stmt], feedback: str = JOINED) -> cst.FunctionDef:
+    return _function(TRAIN_HEADER.format(feedback=feedback), body)
 
 
-def _evaluate_def(body: list[Stmt]) -> cst.FunctionDef:
-    return _function(EVALUATE_HEADER, body)
+def _evaluate_def(body: list[Stmt], what: str = HELD_OUT) -> cst.FunctionDef:
+    return _function(EVALUATE_HEADER.format(what=what), body)
+
+
+def _scored_on(code: StageCode) -> str:
+    """What the evaluation scores: held-out rows, or (no split) what the notebook scored."""
+    return "on the rows the notebook scored (it holds none out)" if code.all_rows else HELD_OUT
 
 
 def _run_only(code: StageCode) -> cst.FunctionDef:
