@@ -5,14 +5,14 @@ Each module imports what it uses and nothing else.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import libcst as cst
 
 from scaffold.analysis import Analysis
 from scaffold.errors import ExtractionError
 from scaffold.extract.layout import StageCode, StageFunction
+from scaffold.extract.names import names_in, used_names
 from scaffold.extract.orchestrator import orchestrator_module
 from scaffold.extract.statements import Statement, Stmt
 
@@ -25,36 +25,6 @@ MODULE_DOCS = {
     "evaluation": "Scoring the model the way the notebook did.",
 }
 MODULE_ORDER = ("helpers", "data", "features", "model", "evaluation")
-
-
-FORMULA_CALLEE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*[.(]")
-"""`np` of `np.log(x)` in a formula: patsy looks such names up where the formula is used."""
-
-
-class _Names(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-        self.in_formulas: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        text = node.evaluated_value
-        if isinstance(text, str) and "~" in text:
-            self.in_formulas |= set(FORMULA_CALLEE.findall(text))
-
-
-def used_names(nodes: Iterable[cst.CSTNode]) -> set[str]:
-    """Every `Name` in the nodes (a superset of what they read, which is safe for imports)."""
-    return _names(nodes).names
-
-
-def _names(nodes: Iterable[cst.CSTNode]) -> _Names:
-    visitor = _Names()
-    for node in nodes:
-        node.visit(visitor)
-    return visitor
 
 
 def assemble(analysis: Analysis, code: StageCode) -> dict[str, str]:
@@ -112,7 +82,7 @@ def _module_source(
     module: str,
     extra_imports: dict[str, str],
 ) -> str:
-    found = _names(body)
+    found = names_in(body)
     names = found.names
     header: list[Stmt] = [
         cst.SimpleStatementLine([cst.Expr(cst.SimpleString(f'"""{docstring}"""'))]),
@@ -133,6 +103,10 @@ def _module_source(
             local.setdefault(owner, []).append(name)
     for owner, members in sorted(local.items()):
         header.append(cst.parse_statement(f"from .{owner} import {', '.join(members)}"))
+    for name in sorted(found.in_formulas - names):  # a notebook function a formula calls
+        owner = defined_in.get(name)
+        if owner is not None and owner != module:
+            header.append(cst.parse_statement(f"from .{owner} import {name}  # noqa: F401"))
     spaced = [_with_blank_lines(node, 2 if index else 0) for index, node in enumerate(body)]
     return cst.Module(body=[*header, *spaced]).code
 

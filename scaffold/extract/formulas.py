@@ -33,6 +33,7 @@ FORMULA_FUNCTIONS = frozenset(
 )
 """statsmodels' formula constructors (`statsmodels.formula.api` and `Model.from_formula`)."""
 
+CALLED = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*\(")
 IDENTIFIER = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?!\s*[\w(.=])")
 QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 
@@ -46,12 +47,14 @@ class FormulaFit:
         outcome: the column on the formula's left-hand side, "" when that side is an expression.
         inputs: the columns its right-hand side names, in order.
         formula: the formula as written.
+        calls: the functions its terms call (`C`, `np.log` is `np`'s, `double_it`).
     """
 
     data: str
     outcome: str
     inputs: tuple[str, ...]
     formula: str
+    calls: tuple[str, ...] = ()
 
 
 def formula_fit(
@@ -70,10 +73,11 @@ def formula_fit(
         for call in statement.symbols.calls:
             if call.method not in FORMULA_FUNCTIONS:
                 continue
-            formula = next((text for text in call.string_args if "~" in text), None)
-            if formula is None and call.positional_names and call.positional_names[0]:
-                formula = strings.get(call.positional_names[0])
             keywords = dict(call.keyword_dotted)
+            formula = next((text for text in call.string_args if "~" in text), None)
+            held_in = keywords.get("formula") or next(iter(call.positional_names[:1]), None)
+            if formula is None and held_in:
+                formula = strings.get(held_in)
             data = keywords.get("data") or next(iter(call.positional_dotted[1:2]), None)
             if formula is not None and data:
                 return parse_formula(formula, data)
@@ -89,7 +93,8 @@ def parse_formula(formula: str, data: str) -> FormulaFit:
     for name in IDENTIFIER.findall(QUOTED.sub("", right)):
         if name not in inputs and name != outcome:
             inputs.append(name)
-    return FormulaFit(data, outcome, tuple(inputs), formula)
+    calls = tuple(dict.fromkeys(CALLED.findall(QUOTED.sub("", formula))))
+    return FormulaFit(data, outcome, tuple(inputs), formula, calls)
 
 
 def _string_bindings(statements: Sequence[Statement]) -> dict[str, str]:

@@ -222,6 +222,14 @@ class StageCode:
                 f"the left-hand side of the formula {formula.formula!r} is an expression, not a "
                 "column: a request's outcome could not be recorded; make the column first"
             )
+        own = {name for helper in self.helpers for name in helper.symbols.defines}
+        called = [name for name in formula.calls if name in own]
+        if called:
+            return (
+                f"the formula calls {called[0]}, a function of the notebook: a saved model "
+                "rebuilds its formula when loaded and would not find it; compute that column "
+                "in the table before the fit"
+            )
         return self._remade_for_training({formula.data.split(".")[0]})
 
     def _remade_for_training(self, names: set[str]) -> str:
@@ -734,30 +742,53 @@ def _drop_dead_code(
             pure = (
                 statement.kind in ("assign", "literal")
                 and not statement.symbols.mutated_names - statement.symbols.defines
-                and all(role in PURE_ROLES for role in roles)
+                and all(
+                    role in PURE_ROLES or _numpy_function(call, analysis.imports)
+                    for call, role in zip(calls, roles, strict=True)
+                )
                 and not any(c.dotted in helpers for c in calls)
             )
             if unneeded and (only_display or pure):
                 continue
             if unneeded and statement.kind == "assign":
-                statement = _value_only(statement)
+                value_only = _value_only(statement)
+                if value_only is None:
+                    continue
+                statement = value_only
             statement = _without_dead_targets(statement, needed)
             kept.append(_unused_targets_as_underscore(statement, needed))
             needed |= statement.symbols.reads | statement.symbols.mutated_names
         stages[stage] = list(reversed(kept))
 
 
-def _value_only(statement: Statement) -> Statement:
-    """`unused = fit_something()` -> `fit_something()`: the call may matter, the name does not."""
+def _numpy_function(call: Call, imports: dict[str, str]) -> bool:
+    """`np.arange(...)`, `np.sort(x)`: numpy computes a new array (its random state aside)."""
+    qualified = qualify(call.dotted, imports)
+    return qualified.startswith("numpy.") and not qualified.startswith("numpy.random")
+
+
+def _value_only(statement: Statement) -> Statement | None:
+    """`unused = fit_something()` -> `fit_something()`: the call may matter, the name does not.
+
+    What the call's result is then looked into (`.fittedvalues`, `[:, None]`) goes too; with no
+    call left, nothing is (None).
+    """
     node = statement.node
     if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1:
         return statement
     assign = node.body[0]
     if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
         return statement
-    if not isinstance(assign.targets[0].target, cst.Name):
+    target = assign.targets[0].target
+    names = target.elements if isinstance(target, cst.Tuple) else [cst.Element(target)]
+    if not all(isinstance(element.value, cst.Name) for element in names):
         return statement
-    return statement.replaced(node.with_changes(body=[cst.Expr(assign.value)]))
+    value = assign.value
+    while isinstance(value, cst.Attribute | cst.Subscript):
+        value = value.value
+    if not isinstance(value, cst.Call):
+        return None
+    return statement.replaced(node.with_changes(body=[cst.Expr(value)]))
 
 
 def _without_dead_targets(statement: Statement, needed: set[str]) -> Statement:
@@ -892,17 +923,26 @@ def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode, task:
             continue  # shown, and not a metric
         rewritten.append(statement)
     names = split_outputs(stages["split"])
-    if not code.metrics and code.estimator and names and task in SERVABLE_TASKS:
+    if not code.metrics and code.estimator and names and task in DEFAULT_METRICS:
         # The notebook printed no number: report the usual one for the task on the test rows.
-        metric = "accuracy_score" if task == "classification" else "r2_score"
-        score = (
-            f'{code.metrics_name}["{metric.removesuffix("_score")}"] = '
-            f"float({metric}({names[3]}, {code.estimator}.predict({names[1]})))"
-        )
+        metric = DEFAULT_METRICS[task]
+        if task == "survival":  # a survival estimator's own score is Harrell's concordance
+            computed = f"{code.estimator}.score({names[1]}, {names[3]})"
+        else:
+            computed = f"{metric}({names[3]}, {code.estimator}.predict({names[1]}))"
+            code.module_names.add(metric)
+        score = f'{code.metrics_name}["{metric.removesuffix("_score")}"] = float({computed})'
         rewritten.append(statement_of(0, 0, cst.parse_statement(score)))
-        code.module_names.add(metric)
     if len(rewritten) > 1 or statements:
         stages["evaluate"] = rewritten
+
+
+DEFAULT_METRICS = {
+    "classification": "accuracy_score",
+    "regression": "r2_score",
+    "survival": "concordance_index",
+}
+"""The metric reported when a notebook with a train/test split prints none."""
 
 
 RANDOMISED = re.compile(
@@ -1003,7 +1043,7 @@ def _make_functions(
     reads_after: dict[str, set[str]] = {}
     for name in reversed(STAGES):
         reads_after[name] = set(later_reads)
-        later_reads |= {r for s in stages[name] for r in s.symbols.reads}
+        later_reads |= set(free_reads(stages[name], code.module_names))
     for name in STAGES:
         statements = stages[name]
         if not statements:
@@ -1014,7 +1054,8 @@ def _make_functions(
             returns: tuple[str, ...] = (code.metrics_name,)
         else:
             wanted = reads_after[name] | ({code.estimator} if name == "train" else set())
-            returns = tuple(_in_binding_order(produced(statements) & wanted, statements))
+            made = produced(statements) - code.module_names  # `np.sort(x)` does not make `np`
+            returns = tuple(_in_binding_order(made & wanted, statements))
         signature = Signature(function, tuple(parameters), returns)
         docstring = _docstring(analysis, statements, summary)
         node = function_def(signature, [s.node for s in statements], docstring=docstring)

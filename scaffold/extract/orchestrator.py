@@ -16,6 +16,7 @@ import libcst as cst
 from scaffold.analysis.roles import SPLIT_FUNCTIONS
 from scaffold.extract.formulas import FormulaFit
 from scaffold.extract.functions import Signature, call_statement, function_def
+from scaffold.extract.names import used_names
 from scaffold.extract.plan import split_outputs
 from scaffold.extract.rewrites.settings_refs import with_setting_values
 from scaffold.extract.statements import Statement, Stmt
@@ -515,7 +516,30 @@ def _function(header: str, body: Sequence[Stmt]) -> cst.FunctionDef:
 
 
 def _train_def(body: list[Stmt], feedback: str = JOINED) -> cst.FunctionDef:
-    return _function(TRAIN_HEADER.format(feedback=feedback), body)
+    return _function(TRAIN_HEADER.format(feedback=feedback), _unread_as_underscore(body))
+
+
+def _unread_as_underscore(body: list[Stmt]) -> list[Stmt]:
+    """`rng, X, y = load_data()` -> `_, X, y = load_data()` when nothing after reads `rng`."""
+    kept: list[Stmt] = []
+    for index, node in enumerate(body):
+        if isinstance(node, cst.SimpleStatementLine) and isinstance(node.body[0], cst.Assign):
+            assign = node.body[0]
+            target = assign.targets[0].target
+            if len(assign.targets) == 1 and isinstance(target, cst.Tuple):
+                later = used_names(body[index + 1 :])
+                elements = [
+                    element.with_changes(value=cst.Name("_"))
+                    if isinstance(element.value, cst.Name) and element.value.value not in later
+                    else element
+                    for element in target.elements
+                ]
+                new_target = assign.targets[0].with_changes(
+                    target=target.with_changes(elements=elements)
+                )
+                node = node.with_changes(body=[assign.with_changes(targets=[new_target])])
+        kept.append(node)
+    return kept
 
 
 def _evaluate_def(body: list[Stmt], what: str = HELD_OUT) -> cst.FunctionDef:

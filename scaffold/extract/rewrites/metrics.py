@@ -122,7 +122,22 @@ def printed_metrics(
         text = first.evaluated_value
         if isinstance(text, str):
             return _labelled(text, [call.args[1].value], metric_names, numeric=False)
+    if len(call.args) == 1:  # print(score) or print(round(score, 3))
+        return _labelled("", [first], metric_names, numeric=False)
     return []
+
+
+def _unrounded(value: cst.BaseExpression) -> cst.BaseExpression:
+    """`x` of `round(x, 3)`: the metric itself, not the rounding done to show it."""
+    if (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Name)
+        and value.func.value == "round"
+        and value.args
+        and value.args[0].keyword is None
+    ):
+        return value.args[0].value
+    return value
 
 
 def _string_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
@@ -184,7 +199,7 @@ def _labelled(
     label: str, values: list[cst.BaseExpression], metric_names: set[str], *, numeric: bool
 ) -> list[tuple[str, str, cst.BaseExpression]]:
     found = []
-    for value in values:
+    for value in map(_unrounded, values):
         named = isinstance(value, cst.Name) and value.value in metric_names
         if not (numeric or named or is_metric_call(value)):
             continue
