@@ -60,6 +60,7 @@ class Shape:
     metrics: tuple[str, ...] = ()  # metric keys whose values equal the notebook's `mae`
     reason: str = ""  # words the no-service reason must hold
     columns: tuple[str, ...] = ()  # the served input columns, when they are checked
+    retrain: str = ""  # words of why feedback rows are refused ("" when they join the training)
 
 
 SHAPES: dict[str, Shape] = {
@@ -185,6 +186,16 @@ SHAPES: dict[str, Shape] = {
         served=None,
         reason="is an expression",
     ),
+    "weighted_least_squares": Shape(
+        [
+            TABLE_IMPORTS,
+            LOAD_TABLE,
+            'X = sm.add_constant(df[["a", "b"]])\ny = df["target"]\nw = 1.0 + (df["a"] > 0)',
+            "results = sm.WLS(y, X, weights=w).fit()",
+        ],
+        served="results.predict(X)",
+        retrain="weights=",
+    ),
     "models_fitted_on_different_data": Shape(
         [
             TABLE_IMPORTS,
@@ -243,6 +254,12 @@ for name, package in json.loads(sys.argv[1]):
             "alone": [float(v) for v in alone],
             "evaluated": pipeline.evaluate(settings, run.model),
         }
+        target = run.target.head(3).to_numpy()
+        extra = run.inputs.head(3).assign(**{pipeline.TARGET: target})
+        try:
+            results[name]["retrained_rows"] = len(pipeline.train(settings, extra).inputs)
+        except ValueError as refused:  # FeedbackRefused
+            results[name]["retrain_refused"] = str(refused)
     except Exception:  # one project's crash must not hide the others' results
         results[name] = {"error": traceback.format_exc()}
 with open(sys.argv[2], "w") as out:
@@ -375,3 +392,16 @@ def test_outcomes_of_several_columns_travel_as_records() -> None:
 @pytest.mark.parametrize("name", [n for n in SERVED if SHAPES[n].columns])
 def test_served_columns(outcomes: dict[str, Outcome], name: str) -> None:
     assert tuple(outcomes[name].result["columns"]) == SHAPES[name].columns
+
+
+@pytest.mark.parametrize("name", SERVED)
+def test_feedback_rows_join_the_training_or_are_refused(
+    outcomes: dict[str, Outcome], name: str
+) -> None:
+    """Three feedback rows: the next training sees them, or says why it cannot."""
+    result = outcomes[name].result
+    expected = SHAPES[name].retrain or ("forecaster" if SHAPES[name].served == "forecast" else "")
+    if expected:
+        assert expected in result["retrain_refused"]
+    else:
+        assert result["retrained_rows"] == len(result["served"]) + 3

@@ -32,6 +32,7 @@ class Extraction:
         metrics: the metrics the evaluation returns that the notebook printed.
         servable: whether the model answers single raw rows (a service is generated).
         no_service_reason: why there is no service, when there is none.
+        retrain_problem: why feedback rows cannot join the training data ("" when they can).
         unseeded: whether a random step has no seed (the notebook's numbers vary by run).
         left_out: (cell, role, reason) of every code cell not in the pipeline.
         warnings: what the user should look at.
@@ -44,6 +45,7 @@ class Extraction:
     servable: bool
     unseeded: bool = False
     no_service_reason: str = ""
+    retrain_problem: str = ""
     left_out: tuple[tuple[int, str, str], ...] = ()
     warnings: tuple[Finding, ...] = field(default=())
 
@@ -75,6 +77,7 @@ def extract(analysis: Analysis) -> Extraction:
         servable=stages.servable,
         unseeded=stages.unseeded,
         no_service_reason=stages.no_service_reason,
+        retrain_problem=stages.retrain_problem if stages.servable else "",
         left_out=left_out,
         warnings=tuple(stages.warnings),
     )

@@ -64,6 +64,19 @@ STAGE_FUNCTIONS = {
     "train": ("model", "train_model", "Fit the model."),
     "evaluate": ("evaluation", "evaluate_model", "Score the model on the held-out rows."),
 }
+ROW_KEYWORDS = frozenset(
+    {
+        "weights",
+        "sample_weight",
+        "freq_weights",
+        "var_weights",
+        "exposure",
+        "offset",
+        "groups",
+        "sigma",
+    }
+)
+"""Fit arguments that hold one value per training row (weights, offsets, groups)."""
 RESULTS_TASKS = frozenset({"statistical", "forecasting"})
 """Tasks whose `fit()` returns a results object (statsmodels) rather than the model itself."""
 SERVABLE_TASKS = frozenset(
@@ -214,6 +227,23 @@ class StageCode:
                         "(such as cross-validation) began; fit it before evaluating to serve it"
                     )
         return "the notebook fits no model"
+
+    @property
+    def retrain_problem(self) -> str:
+        """Why feedback rows cannot join the training data ("" when they can)."""
+        if self.task == "forecasting":
+            return "a forecaster learns from the series itself: add new observations to the data"
+        if self.estimator is None:
+            return ""
+        for statement in self._statements_making(self.estimator):
+            for call in statement.symbols.calls:
+                for keyword in ROW_KEYWORDS.intersection(call.keywords):
+                    return (
+                        f"the model is fitted with {keyword}= given row by row (cell "
+                        f"{statement.cell}), which feedback rows do not carry: retrain on "
+                        "new data with `train`"
+                    )
+        return ""
 
     def _formula_problem(self, formula: FormulaFit) -> str:
         """Why the formula model cannot be served on its table's columns ("" if it can)."""

@@ -7,7 +7,7 @@ the served model applies to raw rows.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 INTERFACE_IMPORTS = {
     "FeatureState": "from ..learnt import FeatureState",
     "Model": "from ..model import Model",
+    "FeedbackRefused": "from ..model import FeedbackRefused",
     "StepForecaster": "from ..model import StepForecaster",
     "TrainingRun": "from ..model import TrainingRun",
     "InputCheck": "from ..model import InputCheck",
@@ -157,8 +158,18 @@ def orchestrator_module(analysis: Analysis, code: StageCode) -> Orchestrator:
     return _array_pipeline(code, header, docstring, analysis.task)
 
 
-def _calls(code: StageCode, stages: Sequence[str], *, then: Sequence[str] = ()) -> list[Stmt]:
-    """Calls of the stage functions; outputs nothing later uses (`then`) are bound to `_`."""
+def _calls(
+    code: StageCode,
+    stages: Sequence[str],
+    *,
+    then: Sequence[str] = (),
+    arguments: Mapping[str, str] | None = None,
+) -> list[Stmt]:
+    """Calls of the stage functions; outputs nothing later uses (`then`) are bound to `_`.
+
+    `arguments` passes another name for a parameter (`X_with_feedback` for `X`).
+    """
+    arguments = arguments or {}
     functions = [f for stage in stages if (f := code.function(stage)) is not None]
     statements: list[Stmt] = []
     for index, function in enumerate(functions):
@@ -167,7 +178,8 @@ def _calls(code: StageCode, stages: Sequence[str], *, then: Sequence[str] = ()) 
             name if name in later or not then else "_" for name in function.signature.returns
         )
         signature = Signature(function.signature.name, function.signature.parameters, returns)
-        statements.append(call_statement(signature, function.signature.parameters))
+        passed = [arguments.get(name, name) for name in function.signature.parameters]
+        statements.append(call_statement(signature, passed))
     return statements
 
 
@@ -199,11 +211,9 @@ def _frame_pipeline(
         ],
     ]
     train_body: list[Stmt] = [
+        *_feedback_guard(code),
         *_calls(code, ["load"]),
-        cst.parse_statement(
-            f"if extra_rows is not None:\n"
-            f"    {frame} = pd.concat([{frame}, extra_rows], ignore_index=True)\n"
-        ),
+        *_join_feedback(code, f"{frame} = pd.concat([{frame}, extra_rows], ignore_index=True)"),
         cst.parse_statement(f"raw_inputs = {frame}.drop(columns=[TARGET])"),
         cst.parse_statement(f"raw_target = {frame}[TARGET]"),
         CHECK_INPUTS,
@@ -222,7 +232,7 @@ def _frame_pipeline(
         *_calls(code, ["prepare", "split", *_training_needed(code)], then=_evaluation_inputs(code)),
         *_return_call(code, "evaluate"),
     ]
-    body = [*header, _train_def(train_body), _evaluate_def(evaluate_body)]
+    body = [*header, _train_def(train_body, code.retrain_problem), _evaluate_def(evaluate_body)]
     return Orchestrator(docstring, body, {"features": additions})
 
 
@@ -300,22 +310,30 @@ def _model_inputs(
 def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str, task: str) -> Orchestrator:
     assert code.estimator is not None
     names = split_outputs(code.statements("split"))
+    fit: dict[str, str] = {}  # what the model is fitted on, when that differs from the notebook
     if names:
         x_train, y_train = names[0], names[2]
-    else:  # fitted on every row
+    else:  # fitted on every row: feedback joins the fit only, the evaluation keeps its rows
         assert code.fitted_on is not None
         assert code.fit_target is not None
         x_train, y_train = code.fitted_on, code.fit_target
+        training = code.function("train")
+        parameters = training.signature.parameters if training else ()
+        if not code.retrain_problem and {x_train, y_train} <= set(parameters):
+            fit = {name: f"{name}_with_feedback" for name in (x_train, y_train)}
+    x_fit, y_fit = fit.get(x_train, x_train), fit.get(y_train, y_train)
     train_body: list[Stmt] = [
+        *_feedback_guard(code),
         *_calls(code, ["load", "prepare", "split"]),
-        cst.parse_statement(
-            f"if extra_rows is not None:\n"
-            f"    {x_train}, {y_train} = with_extra_rows({x_train}, {y_train}, extra_rows)\n"
+        *([cst.parse_statement(f"{x_fit}, {y_fit} = {x_train}, {y_train}")] if fit else []),
+        *_join_feedback(
+            code, f"{x_fit}, {y_fit} = with_extra_rows({x_train}, {y_train}, extra_rows)"
         ),
-        cst.parse_statement(f"raw_inputs = as_frame({x_train})"),
-        cst.parse_statement(f"raw_target = as_outcomes({y_train}, raw_inputs.index)"),
+        cst.parse_statement(f"raw_inputs = as_frame({x_fit})"),
+        cst.parse_statement(f"raw_target = as_outcomes({y_fit}, raw_inputs.index)"),
         CHECK_INPUTS,
-        *_calls(code, ["train", "evaluate"]),
+        *_calls(code, ["train"], arguments=fit),
+        *_calls(code, ["evaluate"]),
         *_no_evaluation(code),
         cst.parse_statement("state = FeatureState()"),
         cst.parse_statement(
@@ -339,19 +357,30 @@ def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str, task: s
     helpers = list(cst.parse_module(helpers_code + OUTCOMES[outcomes]).body)
     body = [
         *header,
-        _train_def(train_body),
+        _train_def(train_body, code.retrain_problem),
         _evaluate_def(evaluate_body, _scored_on(code)),
         *helpers,
     ]
     return Orchestrator(docstring, body)
 
 
-FORECAST_RETRAIN = (
-    "if extra_rows is not None and not extra_rows.empty:\n"
-    "    raise ValueError(\n"
-    '        "a forecaster learns from the series itself: add new observations to the data"\n'
-    "    )\n"
-)
+def _feedback_guard(code: StageCode) -> list[Stmt]:
+    """Training refuses feedback rows when they cannot join the data faithfully."""
+    if not code.retrain_problem:
+        return []
+    return [
+        cst.parse_statement(
+            "if extra_rows is not None and not extra_rows.empty:\n"
+            f"    raise FeedbackRefused({code.retrain_problem!r})\n".replace("'", '"')
+        )
+    ]
+
+
+def _join_feedback(code: StageCode, joining: str) -> list[Stmt]:
+    """`if extra_rows is not None: <joining>`, unless feedback rows are refused."""
+    if code.retrain_problem:
+        return []
+    return [cst.parse_statement(f"if extra_rows is not None:\n    {joining}\n")]
 
 
 def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orchestrator:
@@ -360,7 +389,7 @@ def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> O
     assert code.estimator is not None
     held_out = code.series[1]
     train_body: list[Stmt] = [
-        cst.parse_statement(FORECAST_RETRAIN),
+        *_feedback_guard(code),
         *_calls(code, ["load", "prepare", "split"]),
         cst.parse_statement(
             f'raw_inputs = pd.DataFrame({{"step": np.arange(1, len({held_out}) + 1)}})'
@@ -390,7 +419,7 @@ def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> O
     )
     body = [
         *header,
-        _train_def(train_body, REFUSED),
+        _train_def(train_body, code.retrain_problem),
         _evaluate_def(evaluate_body, "on the held-out periods"),
     ]
     return Orchestrator(docstring, body)
@@ -408,11 +437,9 @@ def _formula_pipeline(
         inputs = "[" + ", ".join(f'"{name}"' for name in formula.inputs) + "]"
         served = "the columns it names"
     train_body: list[Stmt] = [
+        *_feedback_guard(code),
         *_calls(code, ["load", "prepare", "split"]),
-        cst.parse_statement(
-            f"if extra_rows is not None:\n"
-            f"    {table} = pd.concat([{table}, extra_rows], ignore_index=True)\n"
-        ),
+        *_join_feedback(code, f"{table} = pd.concat([{table}, extra_rows], ignore_index=True)"),
         cst.parse_statement(f"raw_inputs = {table}[{inputs}]"),
         cst.parse_statement(f"raw_target = {table}[TARGET]"),
         CHECK_INPUTS,
@@ -439,7 +466,11 @@ def _formula_pipeline(
         f"{served}, and the fitted results build the model's rows."
     )
     docstring += "\n\n" + textwrap.fill(words, width=96, break_long_words=False)
-    body = [*header, _train_def(train_body), _evaluate_def(evaluate_body, _scored_on(code))]
+    body = [
+        *header,
+        _train_def(train_body, code.retrain_problem),
+        _evaluate_def(evaluate_body, _scored_on(code)),
+    ]
     return Orchestrator(docstring, body)
 
 
@@ -501,7 +532,13 @@ EVALUATE_HEADER = """def evaluate(settings: Settings, model: Model) -> dict[str,
     \"\"\"Score a trained model {what}, as the notebook did.\"\"\"
 """
 JOINED = "`extra_rows` (raw inputs plus TARGET, from feedback) join the data before training;"
-REFUSED = "`extra_rows` (from feedback) are refused: a forecaster learns from the series itself;"
+
+
+def refused(problem: str) -> str:
+    """The train docstring's line on feedback rows, when they are refused."""
+    return f"`extra_rows` (from feedback) are refused: {problem.split(':', 1)[0]};"
+
+
 HELD_OUT = "on the held-out rows"
 RUN_HEADER = """def run(settings: Settings) -> dict[str, float]:
     \"\"\"Run the notebook's pipeline and return its metrics.\"\"\"
@@ -515,7 +552,8 @@ def _function(header: str, body: Sequence[Stmt]) -> cst.FunctionDef:
     return node.with_changes(body=node.body.with_changes(body=[*node.body.body, *body]))
 
 
-def _train_def(body: list[Stmt], feedback: str = JOINED) -> cst.FunctionDef:
+def _train_def(body: list[Stmt], retrain_problem: str) -> cst.FunctionDef:
+    feedback = refused(retrain_problem) if retrain_problem else JOINED
     return _function(TRAIN_HEADER.format(feedback=feedback), _unread_as_underscore(body))
 
 
