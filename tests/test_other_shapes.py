@@ -194,7 +194,7 @@ SHAPES: dict[str, Shape] = {
             "results = sm.WLS(y, X, weights=w).fit()",
         ],
         served="results.predict(X)",
-        retrain="weights=",
+        retrain="weights",
     ),
     "models_fitted_on_different_data": Shape(
         [

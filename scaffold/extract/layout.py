@@ -77,6 +77,8 @@ ROW_KEYWORDS = frozenset(
     }
 )
 """Fit arguments that hold one value per training row (weights, offsets, groups)."""
+WEIGHTED_BY_POSITION = {"WLS": "weights", "GLS": "sigma"}
+"""statsmodels models whose third positional argument holds one value per row."""
 RESULTS_TASKS = frozenset({"statistical", "forecasting"})
 """Tasks whose `fit()` returns a results object (statsmodels) rather than the model itself."""
 SERVABLE_TASKS = frozenset(
@@ -235,11 +237,14 @@ class StageCode:
             return "a forecaster learns from the series itself: add new observations to the data"
         if self.estimator is None:
             return ""
-        for statement in self._statements_making(self.estimator):
+        for statement in self.statements("train"):  # all of it runs on the extended rows
             for call in statement.symbols.calls:
-                for keyword in ROW_KEYWORDS.intersection(call.keywords):
+                per_row = sorted(ROW_KEYWORDS.intersection(call.keywords))
+                if call.method in WEIGHTED_BY_POSITION and len(call.positional_dotted) > 2:
+                    per_row.append(WEIGHTED_BY_POSITION[call.method])
+                if per_row:
                     return (
-                        f"the model is fitted with {keyword}= given row by row (cell "
+                        f"the training fits with {per_row[0]} given row by row (cell "
                         f"{statement.cell}), which feedback rows do not carry: retrain on "
                         "new data with `train`"
                     )
@@ -780,11 +785,12 @@ def _drop_dead_code(
             )
             if unneeded and (only_display or pure):
                 continue
-            if unneeded and statement.kind == "assign":
+            if statement.kind == "assign" and not statement.symbols.defines & needed:
+                # kept for what its call changes (`unused = model.fit()`), not for its name
                 value_only = _value_only(statement)
-                if value_only is None:
+                if value_only is None and unneeded:
                     continue
-                statement = value_only
+                statement = value_only or statement
             statement = _without_dead_targets(statement, needed)
             kept.append(_unused_targets_as_underscore(statement, needed))
             needed |= statement.symbols.reads | statement.symbols.mutated_names
