@@ -89,6 +89,16 @@ SHAPES: dict[str, Shape] = {
         served="forecast",
         metrics=("mae",),
     ),
+    "forecaster_on_the_whole_series": Shape(
+        [
+            SERIES_IMPORTS + "\nfrom statsmodels.tsa.holtwinters import ExponentialSmoothing",
+            LOAD_SERIES,
+            'fitted = ExponentialSmoothing(y, trend="add").fit()\nprint(fitted.summary())',
+            "forecast = fitted.forecast(12)\nforecast.plot()",
+        ],
+        served="fitted.fittedvalues",
+        retrain="forecaster",
+    ),
     "forecaster_with_exogenous_inputs": Shape(
         [
             SERIES_IMPORTS + "\nfrom statsmodels.tsa.statespace.sarimax import SARIMAX",
@@ -238,6 +248,7 @@ def write_data(folder: Path) -> None:
 
 TRAINER = """\
 import importlib, json, sys, traceback
+import pandas as pd
 results = {}
 for name, package in json.loads(sys.argv[1]):
     try:
@@ -254,6 +265,10 @@ for name, package in json.loads(sys.argv[1]):
             "alone": [float(v) for v in alone],
             "evaluated": pipeline.evaluate(settings, run.model),
         }
+        if list(rows.columns) == ["step"]:
+            results[name]["steps"] = rows["step"].tolist()
+            ahead = pd.DataFrame({"step": [1, 2, 3]})
+            results[name]["ahead"] = [float(v) for v in run.model.predict(ahead)]
         target = run.target.head(3).to_numpy()
         extra = run.inputs.head(3).assign(**{pipeline.TARGET: target})
         try:
@@ -335,6 +350,17 @@ def test_forecasters_are_served_by_step(outcomes: dict[str, Outcome], name: str)
     result = outcomes[name].result
     assert result["columns"] == ["step"]
     assert len(result["served"]) == len(outcomes[name].reference["test"])
+
+
+def test_a_forecaster_of_the_whole_series_serves_its_periods_and_the_future(
+    outcomes: dict[str, Outcome],
+) -> None:
+    """In-sample steps ..., -1, 0 are its fitted values; steps 1, 2, ... its forecast."""
+    result = outcomes["forecaster_on_the_whole_series"].result
+    assert result["columns"] == ["step"]
+    assert result["steps"][-1] == 0
+    forecast = outcomes["forecaster_on_the_whole_series"].reference["forecast"]
+    np.testing.assert_allclose(result["ahead"], np.asarray(forecast)[:3], rtol=1e-9)
 
 
 @pytest.mark.parametrize("name", REFUSED)

@@ -25,7 +25,8 @@ REGRESSION_METRICS = re.compile(
     r"^(mean_\w+_error|r2_score|root_mean_squared_error|median_absolute_error)$"
 )
 FORECASTERS = re.compile(
-    r"^(auto_arima|ARIMA|SARIMAX|ExponentialSmoothing|Prophet|AutoARIMA|ETSModel)$"
+    r"^(auto_arima|ARIMA|SARIMAX|ExponentialSmoothing|Holt|SimpleExpSmoothing|Prophet|AutoARIMA|"
+    r"ETSModel|AutoReg|ThetaModel|UnobservedComponents|STLForecast)$"
 )
 STATISTICAL = re.compile(
     r"^(ols|wls|gls|glm|logit|probit|mixedlm|OLS|WLS|GLS|GLM|Logit|Probit|TreatmentEffect|from_formula)$"

@@ -13,6 +13,7 @@ import libcst as cst
 from scaffold.analysis import Analysis, Finding, parse_cell
 from scaffold.analysis.roles import PLOT_MODULES, SPLIT_FUNCTIONS, classify_call, qualify
 from scaffold.analysis.symbols import Call, subscript_column
+from scaffold.analysis.task import FORECASTERS
 from scaffold.errors import ExtractionError
 from scaffold.extract.formulas import FormulaFit, formula_fit
 from scaffold.extract.functions import (
@@ -279,15 +280,28 @@ class StageCode:
                 )
         return ""
 
+    @property
+    def forecast_history(self) -> str | None:
+        """The series the forecaster is fitted on: the training part of a split, or the whole."""
+        if self.series is not None:
+            return self.series[0]
+        if self.estimator is None:
+            return None
+        for call in self._calls_making(self.estimator):
+            series = next(iter(call.positional_dotted), None)
+            if series is not None and (FORECASTERS.match(call.method) or call.method == "fit"):
+                return series  # `ARIMA(y, ...)`, `auto_arima(y)`, `pm.ARIMA(...).fit(y)`
+        return None
+
     def _forecast_problem(self, estimator: str) -> str:
-        """Why the forecaster cannot be served by step after its training series ("" if it can)."""
-        if self.series is None:
+        """Why the forecaster cannot be served by step after its series ("" if it can)."""
+        history = self.forecast_history
+        if history is None:
             return (
-                "the series is not split into a training part and held-out periods "
-                "(`train, test = train_test_split(y, ...)`), which the forecast steps count from"
+                f"the forecaster {estimator} is not fitted on a named series (`model = "
+                "ARIMA(y, ...)`), which the forecast steps count from"
             )
-        history = self.series[0]
-        calls = [c for c in self._calls_making(estimator) if history in c.positional_names[:1]]
+        calls = [c for c in self._calls_making(estimator) if history in c.positional_dotted[:1]]
         if not calls:
             return f"the forecaster {estimator} is not fitted on the training series {history}"
         if any(len(c.positional_names) > 1 or {"exog", "X"} & set(c.keywords) for c in calls):
@@ -295,6 +309,10 @@ class StageCode:
                 f"the forecaster {estimator} uses other series as inputs (exogenous "
                 "variables); a request would have to carry their future values"
             )
+        if self.series is None:
+            remade = self._remade_for_training({history.split(".")[0]})
+            if remade:
+                return remade
         return ""
 
     def _calls_making(self, name: str) -> list[Call]:

@@ -149,7 +149,7 @@ def orchestrator_module(analysis: Analysis, code: StageCode) -> Orchestrator:
     if not code.servable:
         run_header = [header[0], cst.parse_statement('__all__ = ["TASK", "run"]')]
         return Orchestrator(docstring, [*run_header, _run_only(code)])
-    if code.series is not None and analysis.task == "forecasting":
+    if analysis.task == "forecasting":
         return _forecast_pipeline(code, header, docstring)
     if code.formula is not None:
         return _formula_pipeline(code, code.formula, header, docstring)
@@ -384,23 +384,46 @@ def _join_feedback(code: StageCode, joining: str) -> list[Stmt]:
 
 
 def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> Orchestrator:
-    """A forecaster served by step: row `{"step": k}` is k periods after the training series."""
-    assert code.series is not None
+    """A forecaster served by step: row `{"step": k}` is k periods after the training series.
+
+    With held-out periods, training's rows are their steps 1, 2, ... and observed values. A
+    forecaster fitted on the whole series has none: its rows are the in-sample steps (0 is the
+    last observed period, -1 the one before), checked once the model has seen them.
+    """
     assert code.estimator is not None
-    held_out = code.series[1]
+    forecaster = f"StepForecaster({code.estimator})"
+    served = cst.parse_statement(
+        f'served_model = Model({forecaster}, None, FeatureState().freeze(), ["step"])'
+    )
+    if code.series is not None:
+        held_out = code.series[1]
+        rows = [
+            cst.parse_statement(
+                f'raw_inputs = pd.DataFrame({{"step": np.arange(1, len({held_out}) + 1)}})'
+            ),
+            cst.parse_statement(f"raw_target = pd.Series(np.asarray({held_out}), name=TARGET)"),
+            CHECK_INPUTS,
+        ]
+        fitting = [*rows, *_calls(code, ["train", "evaluate"]), served]
+        periods = "the training series (the held-out periods are steps 1, 2, ...)"
+    else:
+        history = code.forecast_history
+        rows = [
+            cst.parse_statement(
+                'raw_inputs = pd.DataFrame({"step": served_model.estimator.in_sample_steps()})'
+            ),
+            cst.parse_statement(
+                f"raw_target = pd.Series(np.asarray({history})[-len(raw_inputs) :], name=TARGET)"
+            ),
+            CHECK_INPUTS,
+        ]
+        fitting = [*_calls(code, ["train"]), served, *rows, *_calls(code, ["evaluate"])]
+        periods = "the series (0 is its last period, -1 the one before)"
     train_body: list[Stmt] = [
         *_feedback_guard(code),
         *_calls(code, ["load", "prepare", "split"]),
-        cst.parse_statement(
-            f'raw_inputs = pd.DataFrame({{"step": np.arange(1, len({held_out}) + 1)}})'
-        ),
-        cst.parse_statement(f"raw_target = pd.Series(np.asarray({held_out}), name=TARGET)"),
-        CHECK_INPUTS,
-        *_calls(code, ["train", "evaluate"]),
-        cst.parse_statement(
-            f"served_model = Model(StepForecaster({code.estimator}), None, "
-            'FeatureState().freeze(), ["step"])'
-        ),
+        *fitting,
+        *_no_evaluation(code),
         cst.parse_statement(
             f"return TrainingRun(served_model, {code.metrics_name}, raw_inputs, raw_target)"
         ),
@@ -415,12 +438,13 @@ def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> O
     ]
     docstring += (
         '\n\nThe service forecasts by step: the row `{"step": k}` asks for the value k periods\n'
-        "after the end of the training series (the held-out periods are steps 1, 2, ...)."
+        f"after the end of {periods}."
     )
+    scored = "on the held-out periods" if code.series else "as the notebook did on its series"
     body = [
         *header,
         _train_def(train_body, code.retrain_problem),
-        _evaluate_def(evaluate_body, "on the held-out periods"),
+        _evaluate_def(evaluate_body, scored),
     ]
     return Orchestrator(docstring, body)
 
