@@ -384,6 +384,22 @@ def test_replace_names(before: str, after: str) -> None:
             [("Accuracy: ", 'metrics["accuracy"] = float(accuracy_score(y_test, pred))')],
             id="percent-operator",
         ),
+        pytest.param("print(acc)", [("", 'metrics["acc"] = float(acc)')], id="name-alone"),
+        pytest.param(
+            "print(round(acc, 3))", [("", 'metrics["acc"] = float(acc)')], id="rounded-name"
+        ),
+        pytest.param(
+            'print("Performance on test set", round(acc, 3))',
+            [("Performance on test set", 'metrics["acc"] = float(acc)')],
+            id="label-and-rounded-name",
+        ),
+        pytest.param(
+            "print(accuracy_score(y_test, pred))",
+            [("", 'metrics["accuracy"] = float(accuracy_score(y_test, pred))')],
+            id="metric-call-alone",
+        ),
+        pytest.param("print(results.f_test(R))", [], id="f-test-table-ignored"),
+        pytest.param("print(df.shape)", [], id="shape-ignored"),
     ],
 )
 def test_printed_metrics(statement: str, metrics: list[tuple[str, str]]) -> None:

@@ -195,13 +195,19 @@ def _from_fstring(
     return found
 
 
+NOT_NUMBERS = frozenset(
+    {"f_test", "t_test", "confusion_matrix", "concordance_index_censored", "concordance_index_ipcw"}
+)
+"""Evaluation calls whose result is a table or a tuple, not one number."""
+
+
 def _labelled(
     label: str, values: list[cst.BaseExpression], metric_names: set[str], *, numeric: bool
 ) -> list[tuple[str, str, cst.BaseExpression]]:
     found = []
     for value in map(_unrounded, values):
         named = isinstance(value, cst.Name) and value.value in metric_names
-        if not (numeric or named or is_metric_call(value)):
+        if not (numeric or named or is_metric_call(value)) or _callee(value) in NOT_NUMBERS:
             continue
         key = value.value if isinstance(value, cst.Name) else slug(label) or _callee(value)
         found.append((label, key, value))
