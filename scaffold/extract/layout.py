@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 
@@ -938,7 +938,13 @@ def _rewrite_prepare(
         rewritten.append(statement.replaced(node))
     stages["prepare"] = rewritten
     # the split stage's statements before the split make the model's inputs: feature step too
-    stages["split"] = [s.replaced(always_add_constant(s.node)) for s in stages["split"]]
+    stages["split"] = [_rewritten(s, always_add_constant) for s in stages["split"]]
+
+
+def _rewritten(statement: Statement, rewrite: Callable[[Stmt], Stmt]) -> Statement:
+    """`statement` after `rewrite`; analysed again only when the rewrite changed it."""
+    node = rewrite(statement.node)
+    return statement if node is statement.node else statement.replaced(node)
 
 
 def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode, task: str) -> None:

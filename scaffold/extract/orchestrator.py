@@ -413,7 +413,7 @@ def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> O
                 'raw_inputs = pd.DataFrame({"step": served_model.estimator.in_sample_steps()})'
             ),
             cst.parse_statement(
-                f"raw_target = pd.Series(np.asarray({history})[-len(raw_inputs) :], name=TARGET)"
+                f"raw_target = pd.Series(np.ravel({history})[-len(raw_inputs) :], name=TARGET)"
             ),
             CHECK_INPUTS,
         ]
