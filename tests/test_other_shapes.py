@@ -99,6 +99,16 @@ SHAPES: dict[str, Shape] = {
         served="fitted.fittedvalues",
         retrain="forecaster",
     ),
+    "forecaster_fitted_on_the_whole_series_despite_a_split": Shape(
+        [
+            SERIES_IMPORTS + "\nfrom statsmodels.tsa.holtwinters import ExponentialSmoothing",
+            LOAD_SERIES,
+            "train, test = y[:-12], y[-12:]",
+            'fitted = ExponentialSmoothing(y, trend="add").fit()',
+        ],
+        served="fitted.fittedvalues",
+        retrain="forecaster",
+    ),
     "forecaster_with_exogenous_inputs": Shape(
         [
             SERIES_IMPORTS + "\nfrom statsmodels.tsa.statespace.sarimax import SARIMAX",

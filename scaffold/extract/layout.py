@@ -281,10 +281,15 @@ class StageCode:
         return ""
 
     @property
+    def forecast_split(self) -> tuple[str, str] | None:
+        """(training part, held-out periods) when the forecaster is fitted on the first part."""
+        if self.series is not None and self.forecast_history == self.series[0]:
+            return self.series
+        return None
+
+    @property
     def forecast_history(self) -> str | None:
         """The series the forecaster is fitted on: the training part of a split, or the whole."""
-        if self.series is not None:
-            return self.series[0]
         if self.estimator is None:
             return None
         for call in self._calls_making(self.estimator):
@@ -309,7 +314,7 @@ class StageCode:
                 f"the forecaster {estimator} uses other series as inputs (exogenous "
                 "variables); a request would have to carry their future values"
             )
-        if self.series is None:
+        if self.forecast_split is None:
             remade = self._remade_for_training({history.split(".")[0]})
             if remade:
                 return remade

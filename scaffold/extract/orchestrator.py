@@ -395,8 +395,8 @@ def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> O
     served = cst.parse_statement(
         f'served_model = Model({forecaster}, None, FeatureState().freeze(), ["step"])'
     )
-    if code.series is not None:
-        held_out = code.series[1]
+    if code.forecast_split is not None:
+        held_out = code.forecast_split[1]
         rows = [
             cst.parse_statement(
                 f'raw_inputs = pd.DataFrame({{"step": np.arange(1, len({held_out}) + 1)}})'
@@ -440,7 +440,9 @@ def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> O
         '\n\nThe service forecasts by step: the row `{"step": k}` asks for the value k periods\n'
         f"after the end of {periods}."
     )
-    scored = "on the held-out periods" if code.series else "as the notebook did on its series"
+    scored = (
+        "on the held-out periods" if code.forecast_split else "as the notebook did on its series"
+    )
     body = [
         *header,
         _train_def(train_body, code.retrain_problem),
