@@ -106,17 +106,17 @@ def as_outcomes(y, index):
     return pd.Series(rows, index=index, name=TARGET)
 
 
-def from_outcomes(outcomes, like):
-    """Feedback records back into the structured array the survival model is fitted on."""
-    like = np.asarray(like)
-    rows = [tuple(record[name] for name in like.dtype.names) for record in outcomes]
-    return np.array(rows, dtype=like.dtype)
+def join_outcomes(y, outcomes):
+    """`y` with the feedback records appended, as the structured array the model is fitted on."""
+    y = np.asarray(y)
+    rows = [tuple(record[name] for name in y.dtype.names) for record in outcomes]
+    return np.concatenate([y, np.array(rows, dtype=y.dtype)])
 ''',
 }
 JOIN_OUTCOMES = {
     "records": "join_outcomes(y, extra_rows[TARGET])",
     "plain": "np.concatenate([np.asarray(y), extra_rows[TARGET].to_numpy()])",
-    "survival": "np.concatenate([np.asarray(y), from_outcomes(extra_rows[TARGET], y)])",
+    "survival": "join_outcomes(y, extra_rows[TARGET])",
 }
 """How feedback outcomes join the notebook's `y`: survival outcomes are (event, time) records,
 a statistical model's outcome may be several columns (successes, failures)."""
@@ -344,14 +344,7 @@ def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str, task: s
             f"return TrainingRun(served_model, {code.metrics_name}, raw_inputs, raw_target)"
         ),
     ]
-    evaluate_body: list[Stmt] = [
-        *_calls(
-            code,
-            ["load", "prepare", "split", *_training_needed(code)],
-            then=_evaluation_inputs(code),
-        ),
-        *_return_call(code, "evaluate"),
-    ]
+    evaluate_body = _evaluate_body(code)
     outcomes = {"survival": "survival", "statistical": "records"}.get(task, "plain")
     helpers_code = ARRAY_HELPERS.replace("JOIN_OUTCOMES", JOIN_OUTCOMES[outcomes])
     helpers = list(cst.parse_module(helpers_code + OUTCOMES[outcomes]).body)
@@ -428,14 +421,7 @@ def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> O
             f"return TrainingRun(served_model, {code.metrics_name}, raw_inputs, raw_target)"
         ),
     ]
-    evaluate_body: list[Stmt] = [
-        *_calls(
-            code,
-            ["load", "prepare", "split", *_training_needed(code)],
-            then=_evaluation_inputs(code),
-        ),
-        *_return_call(code, "evaluate", fitted="model.estimator.fitted"),
-    ]
+    evaluate_body = _evaluate_body(code, fitted="model.estimator.fitted")
     docstring += (
         '\n\nThe service forecasts by step: the row `{"step": k}` asks for the value k periods\n'
         f"after the end of {periods}."
@@ -479,14 +465,7 @@ def _formula_pipeline(
             f"return TrainingRun(served_model, {code.metrics_name}, raw_inputs, raw_target)"
         ),
     ]
-    evaluate_body: list[Stmt] = [
-        *_calls(
-            code,
-            ["load", "prepare", "split", *_training_needed(code)],
-            then=_evaluation_inputs(code),
-        ),
-        *_return_call(code, "evaluate"),
-    ]
+    evaluate_body = _evaluate_body(code)
     words = (
         f"The model is fitted through the formula {formula.formula!r}; the service takes "
         f"{served}, and the fitted results build the model's rows."
@@ -505,6 +484,17 @@ def _no_evaluation(code: StageCode) -> list[Stmt]:
     if code.function("evaluate") is not None:
         return []
     return [cst.parse_statement(f"{code.metrics_name}: dict[str, float] = {{}}")]
+
+
+def _evaluate_body(code: StageCode, fitted: str = "model.estimator") -> list[Stmt]:
+    """The stages the evaluation needs, then the evaluation of the trained model (`fitted`)."""
+    if code.function("evaluate") is None:
+        return [cst.parse_statement("return {}")]  # the notebook evaluates nothing
+    stages = ["load", "prepare", "split", *_training_needed(code)]
+    return [
+        *_calls(code, stages, then=_evaluation_inputs(code)),
+        *_return_call(code, "evaluate", fitted=fitted),
+    ]
 
 
 def _training_needed(code: StageCode) -> list[str]:
@@ -607,8 +597,6 @@ def _unread_as_underscore(body: list[Stmt]) -> list[Stmt]:
 
 
 def _evaluate_def(body: list[Stmt], what: str = HELD_OUT) -> cst.FunctionDef:
-    if body and cst.Module([]).code_for_node(body[-1]).strip() == "return {}":
-        body = body[-1:]  # the notebook evaluates nothing: there is nothing to load for it
     return _function(EVALUATE_HEADER.format(what=what), _unread_as_underscore(body))
 
 
