@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
+import subprocess
+import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -98,3 +101,22 @@ def run_cells(cells: list[str], folder: Path) -> dict[str, Any]:
     finally:
         os.chdir(cwd)
     return namespace
+
+
+def results_of_projects(
+    trainer: str, jobs: Sequence[Sequence[object]], sources: Sequence[Path], out: Path
+) -> dict[str, Any]:
+    """Run `trainer` (`argv[1]`: the JSON `jobs`; it writes `argv[2]`) in one subprocess.
+
+    The generated projects' `src` folders (`sources`) are importable there, so their packages
+    train as they would after `pip install`.
+    """
+    subprocess.run(
+        [sys.executable, "-c", trainer, json.dumps(jobs), str(out)],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(str(path) for path in sources)},
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    results: dict[str, Any] = json.loads(out.read_text())
+    return results

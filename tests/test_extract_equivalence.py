@@ -22,7 +22,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import build_notebook, run_cells
+from conftest import build_notebook, results_of_projects, run_cells
 
 from scaffold.api import scaffold_project
 from scaffold.errors import ExtractionError
@@ -360,16 +360,8 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
             continue
         outcome.servable = result.extraction.servable
         jobs.append((name, result.package, outcome.servable, str(folder / "data.csv")))
-    paths = os.pathsep.join(str(found[name].folder / "project" / "src") for name, *_ in jobs)
-    out = root / "results.json"
-    subprocess.run(
-        [sys.executable, "-c", TRAINER, json.dumps(jobs), str(out)],
-        env={**os.environ, "PYTHONPATH": paths},
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    for name, result in json.loads(out.read_text()).items():
+    sources = [found[name].folder / "project" / "src" for name, *_ in jobs]
+    for name, result in results_of_projects(TRAINER, jobs, sources, root / "out.json").items():
         found[name].result = result
     return found
 

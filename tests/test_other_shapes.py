@@ -10,9 +10,6 @@ subprocess, and what it computes and serves must equal the notebook's.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +19,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import build_notebook, run_cells
+from conftest import build_notebook, results_of_projects, run_cells
 
 from scaffold.api import scaffold_project
 from scaffold.extract.orchestrator import ARRAY_HELPERS, JOIN_OUTCOMES, OUTCOMES
@@ -317,16 +314,9 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
             run_cells(shape.cells, folder), extraction.servable, extraction.no_service_reason, {}
         )
         if extraction.servable:
-            jobs.append((name, made.package, str(folder / "project" / "src")))
-    out = root / "results.json"
-    subprocess.run(
-        [sys.executable, "-c", TRAINER, json.dumps([job[:2] for job in jobs]), str(out)],
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(job[2] for job in jobs)},
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    for name, result in json.loads(out.read_text()).items():
+            jobs.append((name, made.package))
+    sources = [root / name / "project" / "src" for name, _ in jobs]
+    for name, result in results_of_projects(TRAINER, jobs, sources, root / "out.json").items():
         found[name].result = result
     return found
 
