@@ -229,6 +229,15 @@ class StageCode:
                         f"the model is fitted in cell {statement.cell}, after evaluation code "
                         "(such as cross-validation) began; fit it before evaluating to serve it"
                     )
+        for stage in STAGES:
+            for statement in self.statements(stage):
+                validated = CROSS_VALIDATION & {c.method for c in statement.symbols.calls}
+                if validated:
+                    return (
+                        f"the notebook only cross-validates ({sorted(validated)[0]} in cell "
+                        f"{statement.cell}), which fits copies and keeps none: fit the model on "
+                        "the training rows to serve it"
+                    )
         return "the notebook fits no model"
 
     @property
