@@ -213,6 +213,17 @@ SHAPES: dict[str, Shape] = {
         served="results.predict(X)",
         retrain="weights",
     ),
+    "cross_validation_only": Shape(
+        [
+            TABLE_IMPORTS + "\nfrom sklearn.model_selection import cross_val_score",
+            LOAD_TABLE,
+            'X = df[["a", "b"]]\ny = df["target"]',
+            "scores = cross_val_score(Ridge(alpha=1.0), X, y, cv=5)\n"
+            'print(f"R2: {scores.mean():.3f}")',
+        ],
+        served=None,
+        reason="only cross-validates (cross_val_score",
+    ),
     "models_fitted_on_different_data": Shape(
         [
             TABLE_IMPORTS,
