@@ -232,7 +232,7 @@ def _frame_pipeline(
         *_calls(code, ["prepare", "split", *_training_needed(code)], then=_evaluation_inputs(code)),
         *_return_call(code, "evaluate"),
     ]
-    body = [*header, _train_def(train_body, code.retrain_problem), _evaluate_def(evaluate_body)]
+    body = [*header, _train_def(train_body, code), _evaluate_def(evaluate_body)]
     return Orchestrator(docstring, body, {"features": additions})
 
 
@@ -350,7 +350,7 @@ def _array_pipeline(code: StageCode, header: list[Stmt], docstring: str, task: s
     helpers = list(cst.parse_module(helpers_code + OUTCOMES[outcomes]).body)
     body = [
         *header,
-        _train_def(train_body, code.retrain_problem),
+        _train_def(train_body, code),
         _evaluate_def(evaluate_body, _scored_on(code)),
         *helpers,
     ]
@@ -364,7 +364,7 @@ def _feedback_guard(code: StageCode) -> list[Stmt]:
     return [
         cst.parse_statement(
             "if extra_rows is not None and not extra_rows.empty:\n"
-            f"    raise FeedbackRefused({code.retrain_problem!r})\n".replace("'", '"')
+            f"    raise FeedbackRefused({code.retrain_problem!r})\n"
         )
     ]
 
@@ -431,7 +431,7 @@ def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> O
     )
     body = [
         *header,
-        _train_def(train_body, code.retrain_problem),
+        _train_def(train_body, code),
         _evaluate_def(evaluate_body, scored),
     ]
     return Orchestrator(docstring, body)
@@ -473,7 +473,7 @@ def _formula_pipeline(
     docstring += "\n\n" + textwrap.fill(words, width=96, break_long_words=False)
     body = [
         *header,
-        _train_def(train_body, code.retrain_problem),
+        _train_def(train_body, code),
         _evaluate_def(evaluate_body, _scored_on(code)),
     ]
     return Orchestrator(docstring, body)
@@ -550,7 +550,7 @@ EVALUATE_HEADER = """def evaluate(settings: Settings, model: Model) -> dict[str,
 JOINED = "`extra_rows` (raw inputs plus TARGET, from feedback) join the data before training;"
 
 
-def refused(problem: str) -> str:
+def _refused(problem: str) -> str:
     """The train docstring's line on feedback rows, when they are refused."""
     return f"`extra_rows` (from feedback) are refused: {problem.split(':', 1)[0]};"
 
@@ -568,8 +568,8 @@ def _function(header: str, body: Sequence[Stmt]) -> cst.FunctionDef:
     return node.with_changes(body=node.body.with_changes(body=[*node.body.body, *body]))
 
 
-def _train_def(body: list[Stmt], retrain_problem: str) -> cst.FunctionDef:
-    feedback = refused(retrain_problem) if retrain_problem else JOINED
+def _train_def(body: list[Stmt], code: StageCode) -> cst.FunctionDef:
+    feedback = _refused(code.retrain_problem) if code.retrain_problem else JOINED
     return _function(TRAIN_HEADER.format(feedback=feedback), _unread_as_underscore(body))
 
 
