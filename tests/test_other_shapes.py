@@ -10,6 +10,8 @@ subprocess, and what it computes and serves must equal the notebook's.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,7 @@ class Shape:
     reason: str = ""  # words the no-service reason must hold
     columns: tuple[str, ...] = ()  # the served input columns, when they are checked
     retrain: str = ""  # words of why feedback rows are refused ("" when they join the training)
+    warning: str = ""  # words one of the summary's warnings must hold
 
 
 SHAPES: dict[str, Shape] = {
@@ -232,8 +235,50 @@ SHAPES: dict[str, Shape] = {
             "first = sm.OLS(y, X).fit()",
             'X = sm.add_constant(df[["a", "b"]])\nsecond = sm.OLS(y, X).fit()',
         ],
-        served=None,
-        reason="makes new data (X)",
+        served="second.predict(X)",
+        warning="the project serves second (cell 5), the last that can be served alone",
+    ),
+    "examples_drawing_from_one_random_state": Shape(
+        [
+            "import numpy as np\nimport statsmodels.api as sm\n\nnp.random.seed(7)",
+            "x = np.linspace(0, 10, 40)\nX = sm.add_constant(np.column_stack((x, x**2)))\n"
+            "y = X @ [1.0, 0.1, 10.0] + np.random.normal(size=40)",
+            "first = sm.OLS(y, X).fit()\nprint(first.params)",
+            "x = np.linspace(0, 20, 30)\nX = np.column_stack((x, np.sin(x), np.ones(30)))\n"
+            "y = X @ [0.5, 0.5, 5.0] + 0.5 * np.random.normal(size=30)",
+            "second = sm.OLS(y, X).fit()\nprint(second.params)",
+        ],
+        # the second example's noise comes after the first one's draws: both are kept
+        served="second.predict(X)",
+        warning="leaves the other models' cells 3 out",
+    ),
+    "last_model_predicts_per_category": Shape(
+        [
+            TABLE_IMPORTS,
+            LOAD_TABLE,
+            'X = sm.add_constant(df[["a", "b"]])\ny = df["target"]',
+            "results = sm.OLS(y, X).fit()",
+            'codes = pd.Categorical(df["c"]).codes\nZ = sm.add_constant(df[["a"]])\n'
+            "multinomial = sm.MNLogit(codes, Z)\nper_category = multinomial.fit(disp=0)",
+        ],
+        served="results.predict(X)",
+        warning="MNLogit predicts a probability for each category",
+    ),
+    "series_examples_in_turn": Shape(
+        [
+            "import pandas as pd\nfrom statsmodels.tsa.holtwinters import ExponentialSmoothing",
+            f"levels = {[round(50 + 2.5 * i + (i % 3), 2) for i in range(30)]}\n"
+            'first = pd.Series(levels, index=pd.date_range("1990", periods=30, freq="YS"))',
+            "fitted = ExponentialSmoothing(first).fit()",
+            f"visits = {[round(30 + 0.5 * i + 4 * ((i % 4) == 1), 2) for i in range(48)]}\n"
+            'index = pd.date_range("2000-03-01", periods=48, freq="3MS")\n'
+            "second = pd.Series(visits, index=index)",
+            'fitted = ExponentialSmoothing(second, trend="add", seasonal="add", '
+            "seasonal_periods=4).fit()",
+        ],
+        served="fitted.fittedvalues",
+        retrain="forecaster",
+        warning="leaves the other models' cells 2-3 out",
     ),
     "statsmodels_model_on_expressions": Shape(
         [
@@ -306,6 +351,8 @@ class Outcome:
     servable: bool
     reason: str
     result: dict[str, Any]
+    warnings: list[str]
+    project: Path
 
 
 @pytest.fixture(scope="module")
@@ -322,7 +369,12 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
         made = scaffold_project(notebook, folder / "project", force=True, git=False, verify=False)
         extraction = made.extraction
         found[name] = Outcome(
-            run_cells(shape.cells, folder), extraction.servable, extraction.no_service_reason, {}
+            run_cells(shape.cells, folder),
+            extraction.servable,
+            extraction.no_service_reason,
+            {},
+            [str(warning) for warning in extraction.warnings],
+            folder / "project",
         )
         if extraction.servable:
             jobs.append((name, made.package))
@@ -424,6 +476,25 @@ def test_outcomes_of_several_columns_travel_as_records() -> None:
     assert joined.to_dict(orient="list") == {"successes": [3, 5, 1], "failures": [7, 5, 9]}
     single = generated["as_outcomes"](pd.Series([1.5, 2.5]), pd.RangeIndex(2))
     assert single.tolist() == [1.5, 2.5]
+
+
+def test_generated_projects_are_ruff_clean(outcomes: dict[str, Outcome]) -> None:
+    projects = [str(outcome.project) for outcome in outcomes.values()]
+    for command in (["check"], ["format", "--check"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "--no-cache", *projects],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.mark.parametrize("name", [n for n in SHAPES if SHAPES[n].warning])
+def test_the_summary_warns(outcomes: dict[str, Outcome], name: str) -> None:
+    assert any(SHAPES[name].warning in warning for warning in outcomes[name].warnings), outcomes[
+        name
+    ].warnings
 
 
 @pytest.mark.parametrize("name", [n for n in SERVED if SHAPES[n].columns])

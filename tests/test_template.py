@@ -20,6 +20,10 @@ from scaffold.render import RenderError, render_project, template_dir
 
 PACKAGE = "demo_model"
 
+MODEL_CHOICE = (
+    "The notebook fits models on different data (cells 4, 9). This project serves second "
+    "(cell 9), the last that can be served alone."
+)
 COMBINATIONS: dict[str, dict[str, Any]] = {
     "classification-all": {
         "task_kind": "classification",
@@ -48,6 +52,7 @@ COMBINATIONS: dict[str, dict[str, Any]] = {
         "with_docker": False,
         "with_k8s": False,
         "with_ci": False,
+        "model_choice": MODEL_CHOICE,
     },
     # no service: with_docker and with_k8s are not asked and default to false
     "classification-pipeline-ci": {
@@ -270,6 +275,16 @@ def test_k8s_manifests(rendered: dict[str, Path]) -> None:
     assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
     assert container["livenessProbe"]["httpGet"]["path"] == "/health"
     assert container["resources"]["limits"]
+
+
+def test_readme_says_which_model_is_served(rendered: dict[str, Path]) -> None:
+    readme = (rendered["regression-none"] / "README.md").read_text()
+    assert f"\n\n{MODEL_CHOICE}\n\n" in readme
+    recorded = yaml.safe_load((rendered["regression-none"] / ".copier-answers.yml").read_text())
+    assert "model_choice" not in recorded  # the generator's answer, not the user's
+    other = (rendered["regression-all"] / "README.md").read_text()
+    assert "fits models on different data" not in other
+    assert "\n\n\n" not in other
 
 
 def test_pipeline_only_answers(rendered: dict[str, Path]) -> None:

@@ -17,6 +17,7 @@ from scaffold.extract.config import data_file_targets, params_yaml, settings_mod
 from scaffold.extract.layout import StageCode, build_stages
 from scaffold.extract.plan import PIPELINE_ROLES, check_supported
 from scaffold.extract.rewrites.metrics import MetricSpec
+from scaffold.extract.sections import narrow_to_one_model
 
 __all__ = ["Extraction", "MetricSpec", "extract"]
 
@@ -33,6 +34,7 @@ class Extraction:
         servable: whether the model answers single raw rows (a service is generated).
         no_service_reason: why there is no service, when there is none.
         retrain_problem: why feedback rows cannot join the training data ("" when they can).
+        model_choice: which model is served, when the notebook fits several on different data.
         unseeded: whether a random step has no seed (the notebook's numbers vary by run).
         left_out: (cell, role, reason) of every code cell not in the pipeline.
         warnings: what the user should look at.
@@ -46,6 +48,7 @@ class Extraction:
     unseeded: bool = False
     no_service_reason: str = ""
     retrain_problem: str = ""
+    model_choice: str = ""
     left_out: tuple[tuple[int, str, str], ...] = ()
     warnings: tuple[Finding, ...] = field(default=())
 
@@ -59,15 +62,22 @@ def extract(analysis: Analysis) -> Extraction:
     pipeline = [cell.number for cell in analysis.cells if cell.role in PIPELINE_ROLES]
     check_supported(analysis, pipeline)
     stages: StageCode = build_stages(analysis, pipeline)
+    narrowed = narrow_to_one_model(analysis, pipeline, stages)
+    if narrowed is not None:
+        stages = narrowed.stages
+    with_other_models = narrowed.left_out if narrowed is not None else {}
     files = assemble(analysis, stages)
     settings = _used(analysis.settings, files.values())
     data_files = data_file_targets(analysis.notebook.path.parent, settings)
     files["config/params.yaml"] = params_yaml(settings, data_files)
     files["src/{package}/settings.py"] = settings_module(settings, data_files)
     left_out = tuple(
-        (cell.number, cell.role.value, cell.reason)
+        (cell.number, "another model", with_other_models[cell.number])
+        if cell.number in with_other_models
+        else (cell.number, cell.role.value, cell.reason)
         for cell in analysis.cells
-        if cell.cell.kind == "code" and cell.role not in PIPELINE_ROLES
+        if cell.cell.kind == "code"
+        and (cell.role not in PIPELINE_ROLES or cell.number in with_other_models)
     )
     return Extraction(
         files=files,
@@ -78,6 +88,7 @@ def extract(analysis: Analysis) -> Extraction:
         unseeded=stages.unseeded,
         no_service_reason=stages.no_service_reason,
         retrain_problem=stages.retrain_problem if stages.servable else "",
+        model_choice=narrowed.choice if narrowed is not None else "",
         left_out=left_out,
         warnings=tuple(stages.warnings),
     )

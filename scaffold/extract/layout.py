@@ -24,6 +24,7 @@ from scaffold.extract.functions import (
     produced,
 )
 from scaffold.extract.plan import (
+    FITTED_BY_CALL,
     STAGES,
     fit_arguments,
     fitted_estimator,
@@ -80,6 +81,8 @@ ROW_KEYWORDS = frozenset(
 """Fit arguments that hold one value per training row (weights, offsets, groups)."""
 WEIGHTED_BY_POSITION = {"WLS": "weights", "GLS": "sigma"}
 """statsmodels models whose third positional argument holds one value per row."""
+PER_CLASS = frozenset({"MNLogit", "OrderedModel"})
+"""statsmodels models whose `predict` gives a row of probabilities, one per category."""
 RESULTS_TASKS = frozenset({"statistical", "forecasting"})
 """Tasks whose `fit()` returns a results object (statsmodels) rather than the model itself."""
 SERVABLE_TASKS = frozenset(
@@ -159,6 +162,12 @@ class StageCode:
         """Why there is no service, for the summary and the generated README ("" if there is)."""
         if self.estimator is None:
             return self._why_no_model()
+        several = [c.method for c in self._calls_making(self.estimator) if c.method in PER_CLASS]
+        if several:
+            return (
+                f"{several[0]} predicts a probability for each category, and the service "
+                "answers one value per row"
+            )
         if self.task == "forecasting":
             return self._forecast_problem(self.estimator)
         if self.formula is not None:
@@ -277,11 +286,17 @@ class StageCode:
             )
         return self._remade_for_training({formula.data.split(".")[0]})
 
-    def _remade_for_training(self, names: set[str]) -> str:
-        """Why a training statement that binds one of `names` anew stops the service ("")."""
+    def _remade_for_training(self, names: set[str], *, after_fit: bool = False) -> str:
+        """Why a training statement that binds one of `names` anew stops the service ("").
+
+        With `after_fit`, only statements after the first fit count: a forecaster's series
+        made while setting the model up is its history, not new data.
+        """
+        fitted = not after_fit
         for statement in self.statements("train"):
             bound = (statement.symbols.defines | statement.symbols.mutated_names) & names
-            if bound:
+            fitted = fitted or any(_fits_model(call) for call in statement.symbols.calls)
+            if bound and fitted:
                 return (
                     f"cell {statement.cell} makes new data ({sorted(bound)[0]}) after the first "
                     "model: the notebook fits models on different data, and the served inputs "
@@ -324,7 +339,7 @@ class StageCode:
                 "variables); a request would have to carry their future values"
             )
         if self.forecast_split is None:
-            remade = self._remade_for_training({history.split(".")[0]})
+            remade = self._remade_for_training({history.split(".")[0]}, after_fit=True)
             if remade:
                 return remade
         return ""
@@ -376,6 +391,12 @@ class StageCode:
     def function(self, stage: str) -> StageFunction | None:
         """The function of `stage`, if the notebook has that stage."""
         return next((f for f in self.functions if f.stage == stage), None)
+
+
+def _fits_model(call: Call) -> bool:
+    """`m.fit(...)`, `auto_arima(y)`, or a forecaster made on its series (`ARIMA(y)`)."""
+    method = call.method
+    return method == "fit" or method in FITTED_BY_CALL or bool(FORECASTERS.match(method))
 
 
 def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
@@ -555,6 +576,10 @@ def _move_model_setup_to_training(stages: dict[str, list[Statement]]) -> None:
     stages["train"][:0] = moved
 
 
+DATA_CONSTRUCTORS = frozenset({"Series", "DataFrame"})
+"""Constructors that make data (a series the model is fitted on), not a model to set up."""
+
+
 def _builds_objects(statement: Statement) -> bool:
     """An assignment whose calls all construct objects (`SVC(...)`, `make_pipeline(...)`)."""
     if statement.kind not in ("assign", "literal") or statement.symbols.mutates:
@@ -562,7 +587,8 @@ def _builds_objects(statement: Statement) -> bool:
     if not statement.symbols.calls:
         return statement.kind == "literal"  # `y = df["target"]` or `y[:-12]` picks data
     return all(
-        call.method[:1].isupper() or call.method in MODEL_FACTORIES
+        (call.method[:1].isupper() and call.method not in DATA_CONSTRUCTORS)
+        or call.method in MODEL_FACTORIES
         for call in statement.symbols.calls
     )
 

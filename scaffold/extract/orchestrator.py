@@ -490,9 +490,10 @@ def _evaluate_body(code: StageCode, fitted: str = "model.estimator") -> list[Stm
     """The stages the evaluation needs, then the evaluation of the trained model (`fitted`)."""
     if code.function("evaluate") is None:
         return [cst.parse_statement("return {}")]  # the notebook evaluates nothing
-    stages = ["load", "prepare", "split", *_training_needed(code)]
+    inputs = _evaluation_inputs(code)
+    stages = ["load", "prepare", "split", *_training_needed(code)] if inputs else []
     return [
-        *_calls(code, stages, then=_evaluation_inputs(code)),
+        *_calls(code, stages, then=inputs),
         *_return_call(code, "evaluate", fitted=fitted),
     ]
 

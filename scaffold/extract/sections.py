@@ -1,0 +1,186 @@
+"""Serve one model of a notebook that fits several on different data.
+
+A tutorial fits a model, makes new data, fits another on it, and so on: no one set of served
+inputs belongs to every model, so the whole pipeline has no service. The project can still
+serve one of them faithfully: the cells that model depends on (through the data flow, and
+through the global random state) compute exactly what the notebook computed for it. The
+later models are tried first, since a notebook's last model is usually its final word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from scaffold.analysis import Analysis, Finding
+from scaffold.analysis.roles import qualify
+from scaffold.analysis.symbols import CellSymbols
+from scaffold.extract.layout import StageCode, build_stages
+from scaffold.extract.plan import FITTED_BY_CALL
+from scaffold.notebook import Role
+
+MAX_CANDIDATES = 8
+"""Models tried, last first; each try lays the stages out again."""
+RNG_CONSTRUCTORS = frozenset(
+    {"default_rng", "RandomState", "Generator", "SeedSequence", "PCG64", "MT19937", "Random"}
+)
+"""`numpy.random` and `random` names that make a generator of their own (no global draw)."""
+SUPPORTING_ROLES = frozenset({Role.IMPORTS, Role.DEFINITIONS})
+
+
+@dataclass(frozen=True)
+class Narrowed:
+    """The pipeline of the one model served, and the cells left out with the other models.
+
+    Attributes:
+        pipeline: the cells kept, in notebook order.
+        stages: their stage code (servable).
+        left_out: cell -> why it is not in the project.
+        choice: which model is served and why, a sentence for the project's README.
+    """
+
+    pipeline: tuple[int, ...]
+    stages: StageCode
+    left_out: Mapping[int, str]
+    choice: str
+
+
+def narrow_to_one_model(
+    analysis: Analysis, pipeline: Sequence[int], stages: StageCode
+) -> Narrowed | None:
+    """The pipeline of the last model that can be served alone, when the whole one cannot be.
+
+    None when the whole pipeline is served already, fits at most one model, or no single model
+    of it can be served either.
+    """
+    if stages.servable:
+        return None
+    graph = _CellGraph(analysis, pipeline)
+    fitting = [number for number in reversed(pipeline) if _fits(graph.symbols[number])]
+    if len(fitting) < 2:
+        return None
+    tried: set[tuple[int, ...]] = set()
+    last_problem = (fitting[0], stages.no_service_reason)
+    for cell in fitting[:MAX_CANDIDATES]:
+        kept = graph.kept_for(cell)
+        if kept == tuple(pipeline) or kept in tried:
+            continue
+        tried.add(kept)
+        narrowed = build_stages(analysis, kept)
+        if narrowed.servable:
+            return _report(pipeline, kept, narrowed, cell, fitting, last_problem)
+        if last_problem[0] == fitting[0] and cell == fitting[0]:
+            last_problem = (cell, narrowed.no_service_reason)
+    return None
+
+
+def _report(
+    pipeline: Sequence[int],
+    kept: tuple[int, ...],
+    stages: StageCode,
+    cell: int,
+    fitting: list[int],
+    last_problem: tuple[int, str],
+) -> Narrowed:
+    model = stages.estimator
+    left_out = {
+        number: f"another model's work: the project serves {model} (cell {cell})"
+        for number in pipeline
+        if number not in kept
+    }
+    fits = _ranges(sorted(fitting))
+    cells = _ranges(sorted(left_out))
+    later = last_problem[0] != cell
+    why_not_later = f"cell {last_problem[0]}'s model is not served: {last_problem[1]}"
+    stages.warnings.append(
+        Finding(
+            f"the notebook fits models on different data (cells {fits}); the project serves "
+            f"{model} (cell {cell}), the last that can be served alone, and leaves the other "
+            f"models' cells {cells} out" + (f"; {why_not_later}" if later else ""),
+            cell=cell,
+        )
+    )
+    choice = (
+        f"The notebook fits models on different data (cells {fits}). This project serves "
+        f"{model} (cell {cell}), the last that can be served alone, with the cells it depends "
+        f"on; the other models' cells ({cells}) are left out."
+        + (f" {why_not_later[0].upper()}{why_not_later[1:]}." if later else "")
+    )
+    return Narrowed(kept, stages, left_out, choice)
+
+
+def _ranges(numbers: list[int]) -> str:
+    """`[2, 3, 4, 7]` -> `2-4, 7`."""
+    spans: list[list[int]] = []
+    for number in numbers:
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
+class _CellGraph:
+    """Which pipeline cells a cell depends on, and which later ones only look at its values."""
+
+    def __init__(self, analysis: Analysis, pipeline: Sequence[int]) -> None:
+        self.pipeline = tuple(pipeline)
+        members = set(pipeline)
+        self.producers: dict[int, set[int]] = {number: set() for number in pipeline}
+        self.data_producers: dict[int, set[int]] = {number: set() for number in pipeline}
+        modules = set(analysis.imports)
+        for flow in analysis.flows:
+            if flow.consumer in members and flow.producer in members:
+                self.producers[flow.consumer].add(flow.producer)
+                if flow.name not in modules:
+                    self.data_producers[flow.consumer].add(flow.producer)
+        self.symbols = {number: analysis.cell(number).symbols for number in pipeline}
+        self.supporting = {n for n in pipeline if analysis.cell(n).role in SUPPORTING_ROLES}
+        self.random = {n for n in pipeline if _draws_globally(self.symbols[n], analysis.imports)}
+
+    def kept_for(self, fit_cell: int) -> tuple[int, ...]:
+        """The cells `fit_cell` needs, plus later cells that look at what those made.
+
+        A later cell is kept when it reads values (not only modules) made by kept cells and
+        needs nothing else; a cell that fits another model is not.
+        """
+        kept = self._needed({fit_cell})
+        for number in self.pipeline:
+            if number <= fit_cell or number in kept or _fits(self.symbols[number]):
+                continue
+            needs = self._needed({number}) - {number}
+            if self.data_producers[number] & kept and needs <= kept | self.supporting:
+                kept |= needs | {number}
+        return tuple(number for number in self.pipeline if number in kept)
+
+    def _needed(self, start: set[int]) -> set[int]:
+        """`start` and every cell it depends on, through values and the global random state."""
+        needed, todo = set(), list(start)
+        while todo:
+            number = todo.pop()
+            if number in needed:
+                continue
+            needed.add(number)
+            todo.extend(self.producers[number])
+            if number in self.random:  # its draws depend on every draw made before it
+                todo.extend(n for n in self.random if n < number)
+        return needed
+
+
+def _draws_globally(symbols: CellSymbols | None, imports: Mapping[str, str]) -> bool:
+    """The cell draws from (or seeds) numpy's or Python's global random state."""
+    if symbols is None:
+        return False
+    for call in symbols.calls:
+        qualified = qualify(call.dotted, imports)
+        module, _, function = qualified.rpartition(".")
+        if module in ("numpy.random", "random") and function not in RNG_CONSTRUCTORS:
+            return True
+    return False
+
+
+def _fits(symbols: CellSymbols | None) -> bool:
+    """The cell fits a model (`m.fit(...)`, `auto_arima(y)`)."""
+    return symbols is not None and any(
+        call.method == "fit" or call.method in FITTED_BY_CALL for call in symbols.calls
+    )

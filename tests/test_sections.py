@@ -1,0 +1,111 @@
+"""Which model a notebook that fits several on different data gets served, and with which cells.
+
+`tests/test_other_shapes.py` trains such projects and compares them with the notebook; these
+tests look at the choice itself: the cells kept, the cells left out, and what the summary says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from scaffold.analysis import Analysis
+from scaffold.extract import extract
+from scaffold.extract.layout import build_stages
+from scaffold.extract.plan import PIPELINE_ROLES
+from scaffold.extract.sections import Narrowed, narrow_to_one_model
+
+IMPORTS = "import numpy as np\nimport pandas as pd\nimport statsmodels.api as sm"
+FIRST_EXAMPLE = [
+    'first = pd.read_csv("first.csv")',
+    'X = sm.add_constant(first[["a"]])\ny = first["t"]',
+    "res_a = sm.OLS(y, X).fit()\nprint(res_a.summary())",
+]
+SECOND_DATA = (
+    'second = pd.read_csv("second.csv")\nX = sm.add_constant(second[["b"]])\ny = second["t"]'
+)
+
+
+def narrowed(analysis: Analysis) -> Narrowed | None:
+    pipeline = [cell.number for cell in analysis.cells if cell.role in PIPELINE_ROLES]
+    return narrow_to_one_model(analysis, pipeline, build_stages(analysis, pipeline))
+
+
+def test_the_last_model_is_served_with_the_cells_it_needs_and_what_looks_at_it(
+    analyse_cells: Callable[..., Analysis],
+) -> None:
+    analysis = analyse_cells(
+        [
+            IMPORTS,
+            *FIRST_EXAMPLE,
+            SECOND_DATA,
+            "res_b = sm.OLS(y, X).fit()",
+            "fitted_b = res_b.predict(X)\nresiduals = y - fitted_b",
+        ]
+    )
+    result = narrowed(analysis)
+    assert result is not None
+    assert result.pipeline == (1, 5, 6, 7)
+    assert set(result.left_out) == {2, 3, 4}
+    assert result.stages.estimator == "res_b"
+    assert "This project serves res_b (cell 6)" in result.choice
+    assert "cells (2-4) are left out" in result.choice
+
+
+def test_an_earlier_model_is_served_when_the_last_one_cannot_be(
+    analyse_cells: Callable[..., Analysis],
+) -> None:
+    analysis = analyse_cells(
+        [
+            IMPORTS,
+            *FIRST_EXAMPLE,
+            SECOND_DATA,  # reads only modules: new data, not a look at res_a
+            'mn = sm.MNLogit(second["c"], X)\nres_mn = mn.fit(disp=0)',
+        ]
+    )
+    result = narrowed(analysis)
+    assert result is not None
+    assert result.pipeline == (1, 2, 3, 4)
+    assert result.stages.estimator == "res_a"
+    assert "Cell 6's model is not served: MNLogit predicts a probability" in result.choice
+    extraction = extract(analysis)
+    assert extraction.servable
+    assert extraction.model_choice == result.choice
+    assert {(number, role) for number, role, _ in extraction.left_out} == {
+        (5, "another model"),
+        (6, "another model"),
+    }
+
+
+def test_draws_from_the_global_random_state_keep_every_earlier_draw(
+    analyse_cells: Callable[..., Analysis],
+) -> None:
+    """The second example's noise depends on how many numbers the first one drew."""
+    analysis = analyse_cells(
+        [
+            "import numpy as np\nimport statsmodels.api as sm\n\nnp.random.seed(1)",
+            "x = np.arange(20.0)\nX = sm.add_constant(x)\ny = 2 * x + np.random.normal(size=20)",
+            "res_a = sm.OLS(y, X).fit()",
+            "z = np.arange(30.0)\nZ = sm.add_constant(z)\nw = z + np.random.normal(size=30)",
+            "res_b = sm.OLS(w, Z).fit()",
+        ]
+    )
+    result = narrowed(analysis)
+    assert result is not None
+    assert result.pipeline == (1, 2, 4, 5)  # cell 2's draws stay; the model of cell 3 goes
+    assert set(result.left_out) == {3}
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        [IMPORTS, *FIRST_EXAMPLE],  # one model: served as it is
+        [IMPORTS, *FIRST_EXAMPLE, "res_b = sm.WLS(y, X).fit()"],  # the same data: served whole
+        [IMPORTS, "X = np.ones((3, 1))\nfor k in range(3):\n    sm.OLS(X[:, 0], X).fit()"],
+    ],
+)
+def test_nothing_is_narrowed_without_models_on_different_data(
+    analyse_cells: Callable[..., Analysis], cells: list[str]
+) -> None:
+    assert narrowed(analyse_cells(cells)) is None
