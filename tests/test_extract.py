@@ -9,7 +9,7 @@ import pytest
 
 from scaffold.api import inspect_notebook
 from scaffold.errors import CellError, ExtractionError
-from scaffold.extract import Extraction, extract
+from scaffold.extract import SETTINGS_ONLY, UNUSED, Extraction, extract
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "churn.ipynb"
 
@@ -183,6 +183,27 @@ def test_example_left_out_cells(example: Extraction) -> None:
         30: "explore",
     }
     assert all(reason for _, _, reason in example.left_out)
+
+
+def test_pipeline_cells_whose_code_is_all_dropped_are_listed(
+    extract_cells: Callable[[list[str]], Extraction],
+) -> None:
+    """Nothing is dropped silently: a prediction only shown and a constant lifted are listed."""
+    extraction = extract_cells(
+        [
+            "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
+            "from sklearn.model_selection import train_test_split",
+            "C = 0.5",
+            'df = pd.read_csv("data.csv")\nX = df.drop(columns=["label"])\ny = df["label"]',
+            "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)",
+            "model = LogisticRegression(C=C).fit(X_train, y_train)",
+            "probabilities = model.predict_proba(X_test.head())\nprint(probabilities)",
+        ]
+    )
+    reasons = {number: reason for number, _, reason in extraction.left_out}
+    assert reasons[2] == SETTINGS_ONLY
+    assert reasons[6] == UNUSED
+    assert 5 not in reasons
 
 
 def test_example_files(example: Extraction) -> None:

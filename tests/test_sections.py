@@ -102,6 +102,9 @@ def test_draws_from_the_global_random_state_keep_every_earlier_draw(
     [
         [IMPORTS, *FIRST_EXAMPLE],  # one model: served as it is
         [IMPORTS, *FIRST_EXAMPLE, "res_b = sm.WLS(y, X).fit()"],  # the same data: served whole
+        # the last model cannot be served, and the earlier one is fitted on the same data: no
+        # choice of a stand-in for it
+        [IMPORTS, *FIRST_EXAMPLE, 'res_b = sm.OLS(y, X[["a"]]).fit()\nprint(res_b.params)'],
         [IMPORTS, "X = np.ones((3, 1))\nfor k in range(3):\n    sm.OLS(X[:, 0], X).fit()"],
     ],
 )

@@ -7,7 +7,7 @@ compare, cells left out, warnings); nothing is written here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from scaffold.analysis import Analysis, Finding
@@ -20,6 +20,9 @@ from scaffold.extract.rewrites.metrics import MetricSpec
 from scaffold.extract.sections import narrow_to_one_model
 
 __all__ = ["Extraction", "MetricSpec", "extract"]
+
+UNUSED = "nothing it computes reaches what the pipeline returns (shown values, unused names)"
+SETTINGS_ONLY = "its values are settings in config/params.yaml"
 
 
 @dataclass(frozen=True)
@@ -65,20 +68,12 @@ def extract(analysis: Analysis) -> Extraction:
     narrowed = narrow_to_one_model(analysis, pipeline, stages)
     if narrowed is not None:
         stages = narrowed.stages
-    with_other_models = narrowed.left_out if narrowed is not None else {}
     files = assemble(analysis, stages)
     settings = _used(analysis.settings, files.values())
     data_files = data_file_targets(analysis.notebook.path.parent, settings)
     files["config/params.yaml"] = params_yaml(settings, data_files)
     files["src/{package}/settings.py"] = settings_module(settings, data_files)
-    left_out = tuple(
-        (cell.number, "another model", with_other_models[cell.number])
-        if cell.number in with_other_models
-        else (cell.number, cell.role.value, cell.reason)
-        for cell in analysis.cells
-        if cell.cell.kind == "code"
-        and (cell.role not in PIPELINE_ROLES or cell.number in with_other_models)
-    )
+    left_out = _left_out(analysis, stages, settings, narrowed.left_out if narrowed else {})
     return Extraction(
         files=files,
         settings=settings,
@@ -92,6 +87,29 @@ def extract(analysis: Analysis) -> Extraction:
         left_out=left_out,
         warnings=tuple(stages.warnings),
     )
+
+
+def _left_out(
+    analysis: Analysis,
+    stages: StageCode,
+    settings: tuple[Setting, ...],
+    other_models: Mapping[int, str],
+) -> tuple[tuple[int, str, str], ...]:
+    """(cell, role, reason) of every code cell none of whose code is in the project."""
+    kept = stages.cells_with_code
+    constants = {setting.context.split(" ", 1)[0] for setting in settings}
+    found = []
+    for cell in analysis.cells:
+        number, symbols = cell.number, cell.symbols
+        if cell.cell.kind != "code" or number in kept:
+            continue
+        role, reason = cell.role.value, cell.reason
+        if number in other_models:
+            role, reason = "another model", other_models[number]
+        elif cell.role in PIPELINE_ROLES and symbols is not None:
+            reason = SETTINGS_ONLY if symbols.defines and symbols.defines <= constants else UNUSED
+        found.append((number, role, reason))
+    return tuple(found)
 
 
 def _used(settings: tuple[Setting, ...], sources: Iterable[str]) -> tuple[Setting, ...]:

@@ -179,11 +179,8 @@ class StageCode:
             )
         if self.features is None and not self.all_rows:
             return "the model is not fitted on a train/test split of rows"
-        if self.all_rows:
-            roots = {name.split(".")[0] for name in (self.fitted_on or "", self.fit_target or "")}
-            remade = self._remade_for_training(roots)
-            if remade:
-                return remade
+        if self.all_rows and self.new_data_problem:
+            return self.new_data_problem
         if self.task not in SERVABLE_TASKS:
             return f"a {self.task} model is not served row by row; its pipeline runs as a batch job"
         if self.feature_problem:
@@ -284,7 +281,28 @@ class StageCode:
                 "rebuilds its formula when loaded and would not find it; compute that column "
                 "in the table before the fit"
             )
-        return self._remade_for_training({formula.data.split(".")[0]})
+        return self.new_data_problem
+
+    @property
+    def new_data_problem(self) -> str:
+        """Where the notebook makes the served model's data anew after its first model ("").
+
+        The inputs a request carries are the data as first made: a model fitted on data made
+        again later (a tutorial's next example) is not the one they would reach.
+        """
+        if self.estimator is None:
+            return ""
+        if self.task == "forecasting":
+            history = self.forecast_history
+            if history is None or self.forecast_split is not None:
+                return ""
+            return self._remade_for_training({history.split(".")[0]}, after_fit=True)
+        if self.formula is not None:
+            return self._remade_for_training({self.formula.data.split(".")[0]})
+        if self.all_rows and self.fitted_on and self.fit_target:
+            roots = {name.split(".")[0] for name in (self.fitted_on, self.fit_target)}
+            return self._remade_for_training(roots)
+        return ""
 
     def _remade_for_training(self, names: set[str], *, after_fit: bool = False) -> str:
         """Why a training statement that binds one of `names` anew stops the service ("").
@@ -338,11 +356,7 @@ class StageCode:
                 f"the forecaster {estimator} uses other series as inputs (exogenous "
                 "variables); a request would have to carry their future values"
             )
-        if self.forecast_split is None:
-            remade = self._remade_for_training({history.split(".")[0]}, after_fit=True)
-            if remade:
-                return remade
-        return ""
+        return self.new_data_problem
 
     def _calls_making(self, name: str) -> list[Call]:
         """The calls of the training statements that `name` is made from (`ARIMA(y)`, `.fit()`)."""
@@ -383,6 +397,13 @@ class StageCode:
                     return statement.cell
                 after = after or any(c.method in SPLIT_FUNCTIONS for c in statement.symbols.calls)
         return None
+
+    @property
+    def cells_with_code(self) -> set[int]:
+        """The notebook cells some of whose code is in the generated pipeline."""
+        statements = [*self.imports, *self.helpers]
+        statements += [s for stage in self.stage_statements.values() for s in stage]
+        return {statement.cell for statement in statements}
 
     def statements(self, stage: str) -> list[Statement]:
         """The statements of `stage` after every rewrite."""

@@ -50,15 +50,15 @@ def narrow_to_one_model(
 ) -> Narrowed | None:
     """The pipeline of the last model that can be served alone, when the whole one cannot be.
 
-    None when the whole pipeline is served already, fits at most one model, or no single model
-    of it can be served either.
+    Only for a notebook that makes its data anew after the first model. None when the whole
+    pipeline is served already, fits at most one model, or no single model of it can be served.
     """
     if stages.servable:
         return None
     graph = _CellGraph(analysis, pipeline)
     fitting = [number for number in reversed(pipeline) if _fits(graph.symbols[number])]
-    if len(fitting) < 2:
-        return None
+    if len(fitting) < 2 or not (stages.new_data_problem or graph.makes_data_anew(fitting)):
+        return None  # models fitted on the same data: which to serve is no choice to make
     tried: set[tuple[int, ...]] = set()
     last_problem = (fitting[0], stages.no_service_reason)
     for cell in fitting[:MAX_CANDIDATES]:
@@ -128,11 +128,11 @@ class _CellGraph:
         members = set(pipeline)
         self.producers: dict[int, set[int]] = {number: set() for number in pipeline}
         self.data_producers: dict[int, set[int]] = {number: set() for number in pipeline}
-        modules = set(analysis.imports)
+        self.modules = frozenset(analysis.imports)
         for flow in analysis.flows:
             if flow.consumer in members and flow.producer in members:
                 self.producers[flow.consumer].add(flow.producer)
-                if flow.name not in modules:
+                if flow.name not in self.modules:
                     self.data_producers[flow.consumer].add(flow.producer)
         self.symbols = {number: analysis.cell(number).symbols for number in pipeline}
         self.supporting = {n for n in pipeline if analysis.cell(n).role in SUPPORTING_ROLES}
@@ -152,6 +152,17 @@ class _CellGraph:
             if self.data_producers[number] & kept and needs <= kept | self.supporting:
                 kept |= needs | {number}
         return tuple(number for number in self.pipeline if number in kept)
+
+    def makes_data_anew(self, fitting: Sequence[int]) -> bool:
+        """A later cell binds afresh (without reading it) the data a model was fitted on."""
+        for fit_cell in fitting:
+            fit = self.symbols[fit_cell]
+            data = fit.reads - self.modules if fit is not None else set()
+            for number in self.pipeline:
+                later = self.symbols[number]
+                if number > fit_cell and later is not None and (later.defines & data) - later.reads:
+                    return True
+        return False
 
     def _needed(self, start: set[int]) -> set[int]:
         """`start` and every cell it depends on, through values and the global random state."""
