@@ -252,6 +252,19 @@ SHAPES: dict[str, Shape] = {
         served="second.predict(X)",
         warning="leaves the other models' cells 3 out",
     ),
+    "examples_drawing_from_one_generator": Shape(
+        [
+            "import numpy as np\nimport statsmodels.api as sm\n\nrng = np.random.default_rng(7)",
+            "x = np.linspace(0, 10, 40)\nX = sm.add_constant(x)\n"
+            "y = X @ [1.0, 0.5] + rng.normal(size=40)",
+            "first = sm.OLS(y, X).fit()",
+            "x = np.linspace(0, 20, 30)\nX = np.column_stack((x, np.ones(30)))\n"
+            "y = X @ [0.5, 5.0] + rng.normal(size=30)",
+            "second = sm.OLS(y, X).fit()",
+        ],
+        served="second.predict(X)",
+        warning="leaves the other models' cells 3 out",
+    ),
     "last_model_predicts_per_category": Shape(
         [
             TABLE_IMPORTS,

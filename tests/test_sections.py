@@ -78,16 +78,23 @@ def test_an_earlier_model_is_served_when_the_last_one_cannot_be(
     }
 
 
-def test_draws_from_the_global_random_state_keep_every_earlier_draw(
-    analyse_cells: Callable[..., Analysis],
+@pytest.mark.parametrize(
+    ("setup", "draw"),
+    [
+        ("np.random.seed(1)", "np.random.normal"),  # the global random state
+        ("rng = np.random.default_rng(1)", "rng.normal"),  # one generator, read by both
+    ],
+)
+def test_random_draws_keep_every_earlier_draw_from_the_same_state(
+    analyse_cells: Callable[..., Analysis], setup: str, draw: str
 ) -> None:
     """The second example's noise depends on how many numbers the first one drew."""
     analysis = analyse_cells(
         [
-            "import numpy as np\nimport statsmodels.api as sm\n\nnp.random.seed(1)",
-            "x = np.arange(20.0)\nX = sm.add_constant(x)\ny = 2 * x + np.random.normal(size=20)",
+            f"import numpy as np\nimport statsmodels.api as sm\n\n{setup}",
+            f"x = np.arange(20.0)\nX = sm.add_constant(x)\ny = 2 * x + {draw}(size=20)",
             "res_a = sm.OLS(y, X).fit()",
-            "z = np.arange(30.0)\nZ = sm.add_constant(z)\nw = z + np.random.normal(size=30)",
+            f"z = np.arange(30.0)\nZ = sm.add_constant(z)\nw = z + {draw}(size=30)",
             "res_b = sm.OLS(w, Z).fit()",
         ]
     )

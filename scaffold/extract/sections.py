@@ -25,6 +25,9 @@ RNG_CONSTRUCTORS = frozenset(
     {"default_rng", "RandomState", "Generator", "SeedSequence", "PCG64", "MT19937", "Random"}
 )
 """`numpy.random` and `random` names that make a generator of their own (no global draw)."""
+RANDOM_MODULES = frozenset({"numpy.random", "random"})
+GENERATOR_KEYWORDS = frozenset({"random_state", "rng", "seed", "generator"})
+"""Keywords that hand a random generator on (`train_test_split(..., random_state=rng)`)."""
 SUPPORTING_ROLES = frozenset({Role.IMPORTS, Role.DEFINITIONS})
 
 
@@ -60,7 +63,7 @@ def narrow_to_one_model(
     if len(fitting) < 2 or not (stages.new_data_problem or graph.makes_data_anew(fitting)):
         return None  # models fitted on the same data: which to serve is no choice to make
     tried: set[tuple[int, ...]] = set()
-    last_problem = (fitting[0], stages.no_service_reason)
+    last_problem = stages.no_service_reason  # why the last model is not served
     for cell in fitting[:MAX_CANDIDATES]:
         kept = graph.kept_for(cell)
         if kept == tuple(pipeline) or kept in tried:
@@ -69,8 +72,8 @@ def narrow_to_one_model(
         narrowed = build_stages(analysis, kept)
         if narrowed.servable:
             return _report(pipeline, kept, narrowed, cell, fitting, last_problem)
-        if last_problem[0] == fitting[0] and cell == fitting[0]:
-            last_problem = (cell, narrowed.no_service_reason)
+        if cell == fitting[0]:
+            last_problem = narrowed.no_service_reason  # said of it alone
     return None
 
 
@@ -80,7 +83,7 @@ def _report(
     stages: StageCode,
     cell: int,
     fitting: list[int],
-    last_problem: tuple[int, str],
+    last_problem: str,
 ) -> Narrowed:
     model = stages.estimator
     left_out = {
@@ -90,8 +93,8 @@ def _report(
     }
     fits = _ranges(sorted(fitting))
     cells = _ranges(sorted(left_out))
-    later = last_problem[0] != cell
-    why_not_later = f"cell {last_problem[0]}'s model is not served: {last_problem[1]}"
+    later = fitting[0] != cell
+    why_not_later = f"cell {fitting[0]}'s model is not served: {last_problem}"
     stages.warnings.append(
         Finding(
             f"the notebook fits models on different data (cells {fits}); the project serves "
@@ -129,14 +132,15 @@ class _CellGraph:
         self.producers: dict[int, set[int]] = {number: set() for number in pipeline}
         self.data_producers: dict[int, set[int]] = {number: set() for number in pipeline}
         self.modules = frozenset(analysis.imports)
+        self.symbols = {number: analysis.cell(number).symbols for number in pipeline}
+        self.supporting = {n for n in pipeline if analysis.cell(n).role in SUPPORTING_ROLES}
+        self.random = _random_draws(self.symbols, analysis.imports)
+        not_data = self.modules | self.random.keys()  # reading a generator is no look at data
         for flow in analysis.flows:
             if flow.consumer in members and flow.producer in members:
                 self.producers[flow.consumer].add(flow.producer)
-                if flow.name not in self.modules:
+                if flow.name not in not_data:
                     self.data_producers[flow.consumer].add(flow.producer)
-        self.symbols = {number: analysis.cell(number).symbols for number in pipeline}
-        self.supporting = {n for n in pipeline if analysis.cell(n).role in SUPPORTING_ROLES}
-        self.random = {n for n in pipeline if _draws_globally(self.symbols[n], analysis.imports)}
 
     def kept_for(self, fit_cell: int) -> tuple[int, ...]:
         """The cells `fit_cell` needs, plus later cells that look at what those made.
@@ -173,21 +177,47 @@ class _CellGraph:
                 continue
             needed.add(number)
             todo.extend(self.producers[number])
-            if number in self.random:  # its draws depend on every draw made before it
-                todo.extend(n for n in self.random if n < number)
+            for drawing in self.random.values():
+                if number in drawing:  # its draws depend on every draw made before it
+                    todo.extend(n for n in drawing if n < number)
         return needed
 
 
-def _draws_globally(symbols: CellSymbols | None, imports: Mapping[str, str]) -> bool:
-    """The cell draws from (or seeds) numpy's or Python's global random state."""
-    if symbols is None:
-        return False
-    for call in symbols.calls:
-        qualified = qualify(call.dotted, imports)
-        module, _, function = qualified.rpartition(".")
-        if module in ("numpy.random", "random") and function not in RNG_CONSTRUCTORS:
-            return True
-    return False
+def _random_draws(
+    symbols: Mapping[int, CellSymbols | None], imports: Mapping[str, str]
+) -> dict[str, set[int]]:
+    """Random state -> the cells that draw from it: the global one, and each generator's.
+
+    `np.random.normal()` draws from the global state, and seeding it sets it. A generator is a
+    name bound where one is made (`rng = np.random.default_rng(0)`) and then drawn from
+    (`rng.normal()`) or handed on (`random_state=rng`); every cell that reads it may draw.
+    """
+    cells = {number: found for number, found in symbols.items() if found is not None}
+    drawn_from = {
+        name
+        for found in cells.values()
+        for call in found.calls
+        for name in (
+            call.dotted.split(".")[0] if "." in call.dotted else None,
+            *(value for key, value in call.keyword_dotted if key in GENERATOR_KEYWORDS),
+        )
+        if name is not None
+    }
+    draws: dict[str, set[int]] = {}
+    generators: set[str] = set()
+    for number, found in cells.items():
+        for call in found.calls:
+            module, _, function = qualify(call.dotted, imports).rpartition(".")
+            if module not in RANDOM_MODULES:
+                continue
+            if function in RNG_CONSTRUCTORS:
+                generators |= (found.defines & drawn_from) - imports.keys()
+            else:
+                draws.setdefault("global", set()).add(number)
+    for number, found in cells.items():
+        for name in (found.reads | found.defines) & generators:
+            draws.setdefault(name, set()).add(number)
+    return draws
 
 
 def _fits(symbols: CellSymbols | None) -> bool:
