@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from scaffold.analysis import Analysis, Finding
 from scaffold.analysis.results import Setting
+from scaffold.errors import ExtractionError
 from scaffold.extract.assemble import assemble
 from scaffold.extract.config import data_file_targets, params_yaml, settings_module
 from scaffold.extract.layout import StageCode, build_stages
@@ -66,9 +67,11 @@ def extract(analysis: Analysis) -> Extraction:
     check_supported(analysis, pipeline)
     stages: StageCode = build_stages(analysis, pipeline)
     narrowed = narrow_to_one_model(analysis, pipeline, stages)
-    if narrowed is not None:
-        stages = narrowed.stages
-    files = assemble(analysis, stages)
+    files = _assembled(analysis, narrowed.stages) if narrowed is not None else None
+    if narrowed is not None and files is not None:
+        stages = narrowed.stages  # one model of several, served
+    else:
+        narrowed, files = None, assemble(analysis, stages)
     settings = _used(analysis.settings, files.values())
     data_files = data_file_targets(analysis.notebook.path.parent, settings)
     files["config/params.yaml"] = params_yaml(settings, data_files)
@@ -87,6 +90,14 @@ def extract(analysis: Analysis) -> Extraction:
         left_out=left_out,
         warnings=tuple(stages.warnings),
     )
+
+
+def _assembled(analysis: Analysis, stages: StageCode) -> dict[str, str] | None:
+    """The modules of one model's stages; None when they do not assemble alone."""
+    try:
+        return assemble(analysis, stages)
+    except ExtractionError:
+        return None
 
 
 def _left_out(

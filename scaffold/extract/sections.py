@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from scaffold.analysis import Analysis, Finding
 from scaffold.analysis.roles import qualify
 from scaffold.analysis.symbols import CellSymbols
+from scaffold.errors import ExtractionError
 from scaffold.extract.layout import StageCode, build_stages
 from scaffold.extract.plan import FITTED_BY_CALL
 from scaffold.notebook import Role
@@ -69,7 +70,10 @@ def narrow_to_one_model(
         if kept == tuple(pipeline) or kept in tried:
             continue
         tried.add(kept)
-        narrowed = build_stages(analysis, kept)
+        try:
+            narrowed = build_stages(analysis, kept)
+        except ExtractionError:
+            continue  # this model's cells alone do not extract: try the one before
         if narrowed.servable:
             return _report(pipeline, kept, narrowed, cell, fitting, last_problem)
         if cell == fitting[0]:
