@@ -79,7 +79,7 @@ def scaffold_project(
     spec = ProjectSpec(
         project_name=name or notebook.stem.replace("_", " ").replace("-", " "),
         package=package,
-        task=analysis.task,
+        task=extraction.task,
         notebook=notebook,
         extraction=extraction,
         printed=printed,

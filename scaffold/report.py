@@ -133,7 +133,7 @@ def summary_lines(result: ScaffoldResult) -> list[str]:
     lines = [
         f"wrote {result.target} ({len(result.files)} files, package {result.package})",
         "roles: " + "; ".join(f"{role} {_cells(numbers)}" for role, numbers in roles.items()),
-        f"task: {analysis.task}, target: {analysis.target or 'not found'}",
+        f"task: {extraction.task}, target: {extraction.target or 'not found'}",
         "settings lifted to config/params.yaml: "
         + (", ".join(s.key for s in extraction.settings) or "none"),
         "metrics the reproduction test checks: "

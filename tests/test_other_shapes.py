@@ -265,6 +265,17 @@ SHAPES: dict[str, Shape] = {
         served="second.predict(X)",
         warning="leaves the other models' cells 3 out",
     ),
+    "a_selector_fitted_after_the_model": Shape(
+        [
+            TABLE_IMPORTS + "\nfrom sklearn.feature_selection import SequentialFeatureSelector",
+            LOAD_TABLE,
+            'X = df[["a", "b"]]\ny = df["target"]',
+            "ridge = Ridge(alpha=3.0).fit(X, y)",
+            "sfs = SequentialFeatureSelector(ridge, n_features_to_select=1).fit(X, y)\n"
+            "print(sfs.get_support())",
+        ],
+        served="ridge.predict(X)",  # a fitted selector has no predict: not the model
+    ),
     "last_model_predicts_per_category": Shape(
         [
             TABLE_IMPORTS,

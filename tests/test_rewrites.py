@@ -16,6 +16,7 @@ from scaffold.extract.rewrites.settings_refs import replace_literals, replace_na
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.training_only import guard, is_training_only
 from scaffold.extract.rewrites.transformers import fit_transformers_once
+from scaffold.extract.rewrites.unused_locals import without_unused_locals
 from scaffold.extract.statements import Stmt, statement_of
 
 MODULES = frozenset({"np", "pd"})
@@ -562,3 +563,56 @@ def test_percent_format_with_several_numbers_takes_the_first() -> None:
 )
 def test_always_add_constant(before: str, after: str) -> None:
     assert_rewrite(always_add_constant, before, after)
+
+
+UNUSED_LOCALS = [
+    # a display made in a loop, whose reader (a plot) is gone: the call stays, the name goes
+    (
+        """\
+        def evaluate_model(axes, models, X):
+            for ax, model in zip(axes, models):
+                disp = Display.from_estimator(model, X, ax=ax)
+            return {}
+        """,
+        """\
+        def evaluate_model(axes, models, X):
+            for ax, model in zip(axes, models):
+                Display.from_estimator(model, X, ax=ax)
+            return {}
+        """,
+    ),
+    # read in a later iteration, returned, read by a comprehension, or not a call: kept
+    (
+        """\
+        def f(xs):
+            last = None
+            for x in xs:
+                if last is not None:
+                    print(last)
+                last = g(x)
+            made = h()
+            seen = k()
+            return made, [seen for _ in xs]
+        """,
+        None,
+    ),
+    # a nested function's own locals are its own business
+    (
+        """\
+        def f():
+            def inner():
+                value = g()
+                return 1
+            return inner()
+        """,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), UNUSED_LOCALS)
+def test_without_unused_locals(before: str, after: str | None) -> None:
+    function = cst.parse_statement(dedent(before))
+    assert isinstance(function, cst.FunctionDef)
+    rewritten = without_unused_locals(function)
+    assert cst.Module(body=[rewritten]).code == dedent(after or before)

@@ -78,6 +78,26 @@ def test_an_earlier_model_is_served_when_the_last_one_cannot_be(
     }
 
 
+def test_the_served_model_takes_the_task_of_its_own_cells(
+    analyse_cells: Callable[..., Analysis],
+) -> None:
+    """A regression example, then a classifier on new data: the project is a classifier's."""
+    analysis = analyse_cells(
+        [
+            "import pandas as pd\nfrom sklearn.linear_model import Lasso, LogisticRegression, Ridge",
+            'houses = pd.read_csv("houses.csv")\nX = houses[["rooms"]]\ny = houses["price"]',
+            "ridge = Ridge().fit(X, y)\nlasso = Lasso().fit(X, y)",
+            'flowers = pd.read_csv("flowers.csv")\nX = flowers[["petal"]]\ny = flowers["kind"]',
+            "classifier = LogisticRegression().fit(X, y)",
+        ]
+    )
+    assert analysis.task == "regression"  # the whole notebook's votes
+    extraction = extract(analysis)
+    assert extraction.servable
+    assert extraction.task == "classification"
+    assert 'TASK = "classification"' in extraction.files["src/{package}/pipeline/__init__.py"]
+
+
 @pytest.mark.parametrize(
     ("setup", "draw"),
     [

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import replace
+
 import libcst as cst
 
 from scaffold.analysis.dataflow import trace
@@ -14,7 +17,7 @@ from scaffold.analysis.task import find_target, find_task
 from scaffold.errors import CellSyntaxError
 from scaffold.notebook import Cell, Notebook, Role
 
-__all__ = ["Analysis", "CellAnalysis", "Finding", "Flow", "Setting", "analyse"]
+__all__ = ["Analysis", "CellAnalysis", "Finding", "Flow", "Setting", "analyse", "focus"]
 
 PIPELINE_ROLES = frozenset(
     {Role.CONFIG, Role.LOAD, Role.PREPARE, Role.SPLIT, Role.TRAIN, Role.EVALUATE, Role.PREDICT}
@@ -74,13 +77,33 @@ def analyse(notebook: Notebook) -> Analysis:
         order=flow.order,
         settings=settings,
         imports=imports,
-        target=find_target(
-            pipeline_symbols,
-            {s.context.split(" ", 1)[0]: s.value for s in settings if s.group == "params"},
-        ),
+        target=find_target(pipeline_symbols, _constants(settings)),
         task=find_task(pipeline_symbols, imports),
         findings=flow.findings,
     )
+
+
+def focus(analysis: Analysis, cells: Collection[int]) -> Analysis:
+    """The analysis of a pipeline made of `cells` only: their own task and target.
+
+    A notebook of several examples (a regressor, then a classifier on other data) has one task
+    per example; the project of one of them must not take another's.
+    """
+    symbols = [
+        cell.symbols
+        for cell in analysis.cells
+        if cell.number in cells and cell.symbols is not None and cell.role in PIPELINE_ROLES
+    ]
+    return replace(
+        analysis,
+        target=find_target(symbols, _constants(analysis.settings)),
+        task=find_task(symbols, analysis.imports),
+    )
+
+
+def _constants(settings: tuple[Setting, ...]) -> dict[str, object]:
+    """Constant name -> value, for resolving `df[TARGET]`."""
+    return {s.context.split(" ", 1)[0]: s.value for s in settings if s.group == "params"}
 
 
 def parse_cell(cell: Cell) -> cst.Module:

@@ -115,6 +115,16 @@ class Analysis:
         """The analysis of cell `number` (1-based)."""
         return self.cells[number - 1]
 
+    @property
+    def estimators(self) -> dict[str, str]:
+        """Name -> the class it was made from (`clf` -> `SVC`), over the whole notebook."""
+        return {
+            name: callee.rsplit(".", 1)[-1]
+            for cell in self.cells
+            if cell.symbols
+            for name, callee in cell.symbols.constructed
+        }
+
     def with_role(self, *roles: Role) -> tuple[CellAnalysis, ...]:
         """The cells whose role is one of `roles`, in order."""
         return tuple(cell for cell in self.cells if cell.role in roles)

@@ -68,7 +68,8 @@ PLOT_MODULES = frozenset(
 )
 TRANSFORMER_NAME = re.compile(
     r"(Scaler|Encoder|Imputer|Transformer|Vectorizer|PCA|SVD|Selector|Binarizer|"
-    r"Discretizer|Normalizer|PolynomialFeatures|SelectKBest|SimpleImputer|NMF|Embedding)$"
+    r"Discretizer|Normalizer|PolynomialFeatures|SelectKBest|SelectFromModel|SimpleImputer|NMF|"
+    r"Embedding)$"
 )
 _DATA = r"\b(load|read|import(ing)? (the )?data|data ?set|get (the )?data)"
 _CLEAN = r"\b(clean|preprocess|prepar|feature|encod|transform|impute|wrangl)"

@@ -31,6 +31,8 @@ class Extraction:
     """The generated pipeline.
 
     Attributes:
+        task: the kind of problem of the pipeline extracted.
+        target: its outcome column, when the code shows it.
         files: project-relative path (with `{package}` for the package folder) -> source.
         settings: the settings lifted into config/params.yaml.
         data_files: notebook-relative data path -> project-relative path to copy it to.
@@ -44,6 +46,8 @@ class Extraction:
         warnings: what the user should look at.
     """
 
+    task: str
+    target: str | None
     files: dict[str, str]
     settings: tuple[Setting, ...]
     data_files: dict[str, str]
@@ -67,9 +71,9 @@ def extract(analysis: Analysis) -> Extraction:
     check_supported(analysis, pipeline)
     stages: StageCode = build_stages(analysis, pipeline)
     narrowed = narrow_to_one_model(analysis, pipeline, stages)
-    files = _assembled(analysis, narrowed.stages) if narrowed is not None else None
+    files = _assembled(narrowed.analysis, narrowed.stages) if narrowed is not None else None
     if narrowed is not None and files is not None:
-        stages = narrowed.stages  # one model of several, served
+        analysis, stages = narrowed.analysis, narrowed.stages  # one model of several, served
     else:
         narrowed, files = None, assemble(analysis, stages)
     settings = _used(analysis.settings, files.values())
@@ -78,6 +82,8 @@ def extract(analysis: Analysis) -> Extraction:
     files["src/{package}/settings.py"] = settings_module(settings, data_files)
     left_out = _left_out(analysis, stages, settings, narrowed.left_out if narrowed else {})
     return Extraction(
+        task=analysis.task,
+        target=analysis.target,
         files=files,
         settings=settings,
         data_files=data_files,

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 
 import libcst as cst
 
 from scaffold.analysis import Analysis, Finding, parse_cell
-from scaffold.analysis.roles import PLOT_MODULES, SPLIT_FUNCTIONS, classify_call, qualify
-from scaffold.analysis.symbols import Call, subscript_column
+from scaffold.analysis.roles import (
+    PLOT_MODULES,
+    SPLIT_FUNCTIONS,
+    TRANSFORMER_NAME,
+    classify_call,
+    qualify,
+)
+from scaffold.analysis.symbols import Call, CellSymbols, subscript_column
 from scaffold.analysis.task import FORECASTERS
 from scaffold.errors import ExtractionError
 from scaffold.extract.formulas import FormulaFit, formula_fit
@@ -55,6 +61,7 @@ from scaffold.extract.rewrites.settings_refs import (
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.training_only import guard, is_training_only
 from scaffold.extract.rewrites.transformers import fit_transformers_once
+from scaffold.extract.rewrites.unused_locals import without_unused_locals
 from scaffold.extract.statements import Statement, Stmt, split_statements, statement_of
 from scaffold.naming import unique_name
 from scaffold.notebook import Role
@@ -414,6 +421,21 @@ class StageCode:
         return next((f for f in self.functions if f.stage == stage), None)
 
 
+def fits_transformers_only(symbols: CellSymbols, estimators: Mapping[str, str]) -> bool:
+    """Every fit here is a transformer's (`sfs = SequentialFeatureSelector(m).fit(X, y)`).
+
+    A fitted selector or scaler has no `predict`: it is a step, not the model to serve.
+    """
+    receivers = {call.dotted.rsplit(".", 1)[0] for call in symbols.calls if call.method == "fit"}
+    fitted = {name for name, _ in symbols.constructed} | {
+        name
+        for name in receivers
+        if name.isidentifier()  # not `Selector(...).fit`
+    }
+    classes = [estimators.get(name) for name in fitted]
+    return bool(classes) and all(c is not None and TRANSFORMER_NAME.search(c) for c in classes)
+
+
 def _fits_model(call: Call) -> bool:
     """`m.fit(...)`, `auto_arima(y)`, or a forecaster made on its series (`ARIMA(y)`)."""
     method = call.method
@@ -423,12 +445,7 @@ def _fits_model(call: Call) -> bool:
 def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
     """Turn the pipeline cells into stage functions."""
     constants = _constants(analysis, pipeline)
-    estimators = {
-        name: callee.rsplit(".", 1)[-1]
-        for cell in analysis.cells
-        if cell.symbols
-        for name, callee in cell.symbols.constructed
-    }
+    estimators = analysis.estimators
     imports: list[Statement] = []
     helpers: list[Statement] = []
     body: list[tuple[int, Statement]] = []
@@ -482,7 +499,7 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
             f"the notebook's name '{clashes[0]}' is one the generated pipeline uses itself; "
             "rename it in the notebook",
         )
-    _join_names(analysis, stages, code)
+    _join_names(analysis, stages, code, estimators)
     _carry_transformers_after_split(stages, code)
     as_written = {name: list(statements) for name, statements in stages.items()}
     warnings_so_far = list(code.warnings)
@@ -726,14 +743,20 @@ def _may_show_metric(statement: Statement) -> bool:
     return isinstance(value, cst.FormattedString | cst.Name)
 
 
-def _join_names(analysis: Analysis, stages: dict[str, list[Statement]], code: StageCode) -> None:
+def _join_names(
+    analysis: Analysis,
+    stages: dict[str, list[Statement]],
+    code: StageCode,
+    estimators: dict[str, str],
+) -> None:
     """Find the frame, the features, the target and the estimator; settle the split stage."""
     features, target = split_call_names(stages["split"])
     code.features, code.target = features, target
     before_training = [s for stage in STAGES[:TRAIN_STAGE] for s in stages[stage]]
     code.series = series_split(stages["split"]) or series_cut(before_training)
     code.estimator = fitted_estimator(
-        stages["train"], fit_returns_results=analysis.task in RESULTS_TASKS
+        [s for s in stages["train"] if not fits_transformers_only(s.symbols, estimators)],
+        fit_returns_results=analysis.task in RESULTS_TASKS,
     )
     if code.estimator is not None:
         code.fitted_on, code.fit_target = fit_arguments(
@@ -1044,7 +1067,13 @@ def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode, task:
             continue  # shown, and not a metric
         rewritten.append(statement)
     names = split_outputs(stages["split"])
-    if not code.metrics and code.estimator and names and task in DEFAULT_METRICS:
+    if (
+        not code.metrics
+        and code.estimator
+        and names
+        and task in DEFAULT_METRICS
+        and _bound_once(stages, {names[1], names[3]})
+    ):
         # The notebook printed no number: report the usual one for the task on the test rows.
         metric = DEFAULT_METRICS[task]
         if task == "survival":  # a survival estimator's own score is Harrell's concordance
@@ -1056,6 +1085,21 @@ def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode, task:
         rewritten.append(statement_of(0, 0, cst.parse_statement(score)))
     if len(rewritten) > 1 or statements:
         stages["evaluate"] = rewritten
+
+
+def _bound_once(stages: dict[str, list[Statement]], names: set[str]) -> bool:
+    """No statement after the split binds the held-out rows or outcome again.
+
+    A second split (`X_train, X_test, Y_train, Y_test = ...`) makes the first one's names
+    stale: a default metric would pair one split's outcome with another's rows.
+    """
+    binding = [
+        statement
+        for stage in ("split", "train", "evaluate")
+        for statement in stages[stage]
+        if names & (statement.symbols.defines | statement.symbols.mutated_names)
+    ]
+    return len(binding) <= 1
 
 
 DEFAULT_METRICS = {
@@ -1180,7 +1224,7 @@ def _make_functions(
         signature = Signature(function, tuple(parameters), returns)
         docstring = _docstring(analysis, statements, summary)
         node = function_def(signature, [s.node for s in statements], docstring=docstring)
-        code.functions.append(StageFunction(name, module, signature, node))
+        code.functions.append(StageFunction(name, module, signature, without_unused_locals(node)))
 
 
 def _ordered(parameters: list[str]) -> list[str]:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from scaffold.analysis import Analysis, Finding
+from scaffold.analysis import Analysis, Finding, focus
 from scaffold.analysis.roles import qualify
 from scaffold.analysis.symbols import CellSymbols
 from scaffold.errors import ExtractionError
-from scaffold.extract.layout import StageCode, build_stages
+from scaffold.extract.layout import StageCode, build_stages, fits_transformers_only
 from scaffold.extract.plan import FITTED_BY_CALL
 from scaffold.notebook import Role
 
@@ -37,12 +37,14 @@ class Narrowed:
     """The pipeline of the one model served, and the cells left out with the other models.
 
     Attributes:
+        analysis: the analysis of the cells kept (their task and target).
         pipeline: the cells kept, in notebook order.
         stages: their stage code (servable).
         left_out: cell -> why it is not in the project.
         choice: which model is served and why, a sentence for the project's README.
     """
 
+    analysis: Analysis
     pipeline: tuple[int, ...]
     stages: StageCode
     left_out: Mapping[int, str]
@@ -60,7 +62,7 @@ def narrow_to_one_model(
     if stages.servable:
         return None
     graph = _CellGraph(analysis, pipeline)
-    fitting = [number for number in reversed(pipeline) if _fits(graph.symbols[number])]
+    fitting = [number for number in reversed(pipeline) if graph.fits(number)]
     if len(fitting) < 2 or not (stages.new_data_problem or graph.makes_data_anew(fitting)):
         return None  # models fitted on the same data: which to serve is no choice to make
     tried: set[tuple[int, ...]] = set()
@@ -70,18 +72,20 @@ def narrow_to_one_model(
         if kept == tuple(pipeline) or kept in tried:
             continue
         tried.add(kept)
+        focused = focus(analysis, kept)
         try:
-            narrowed = build_stages(analysis, kept)
+            narrowed = build_stages(focused, kept)
         except ExtractionError:
             continue  # this model's cells alone do not extract: try the one before
         if narrowed.servable:
-            return _report(pipeline, kept, narrowed, cell, fitting, last_problem)
+            return _report(focused, pipeline, kept, narrowed, cell, fitting, last_problem)
         if cell == fitting[0]:
             last_problem = narrowed.no_service_reason  # said of it alone
     return None
 
 
 def _report(
+    analysis: Analysis,
     pipeline: Sequence[int],
     kept: tuple[int, ...],
     stages: StageCode,
@@ -113,7 +117,7 @@ def _report(
         f"on; the other models' cells ({cells}) are left out."
         + (f" {why_not_later[0].upper()}{why_not_later[1:]}." if later else "")
     )
-    return Narrowed(kept, stages, left_out, choice)
+    return Narrowed(analysis, kept, stages, left_out, choice)
 
 
 def _ranges(numbers: list[int]) -> str:
@@ -136,6 +140,7 @@ class _CellGraph:
         self.producers: dict[int, set[int]] = {number: set() for number in pipeline}
         self.data_producers: dict[int, set[int]] = {number: set() for number in pipeline}
         self.modules = frozenset(analysis.imports)
+        self.estimators = analysis.estimators
         self.symbols = {number: analysis.cell(number).symbols for number in pipeline}
         self.supporting = {n for n in pipeline if analysis.cell(n).role in SUPPORTING_ROLES}
         self.random = _random_draws(self.symbols, analysis.imports)
@@ -154,12 +159,16 @@ class _CellGraph:
         """
         kept = self._needed({fit_cell})
         for number in self.pipeline:
-            if number <= fit_cell or number in kept or _fits(self.symbols[number]):
+            if number <= fit_cell or number in kept or self.fits(number):
                 continue
             needs = self._needed({number}) - {number}
             if self.data_producers[number] & kept and needs <= kept | self.supporting:
                 kept |= needs | {number}
         return tuple(number for number in self.pipeline if number in kept)
+
+    def fits(self, number: int) -> bool:
+        """Cell `number` fits a model."""
+        return _fits(self.symbols[number], self.estimators)
 
     def makes_data_anew(self, fitting: Sequence[int]) -> bool:
         """A later cell binds afresh (without reading it) the data a model was fitted on."""
@@ -224,8 +233,10 @@ def _random_draws(
     return draws
 
 
-def _fits(symbols: CellSymbols | None) -> bool:
-    """The cell fits a model (`m.fit(...)`, `auto_arima(y)`)."""
-    return symbols is not None and any(
-        call.method == "fit" or call.method in FITTED_BY_CALL for call in symbols.calls
+def _fits(symbols: CellSymbols | None, estimators: Mapping[str, str]) -> bool:
+    """The cell fits a model (`m.fit(...)`, `auto_arima(y)`), not only a transformer."""
+    return (
+        symbols is not None
+        and any(call.method == "fit" or call.method in FITTED_BY_CALL for call in symbols.calls)
+        and not fits_transformers_only(symbols, estimators)
     )

@@ -1,0 +1,80 @@
+"""`disp = Display.from_estimator(...)` that nothing reads -> `Display.from_estimator(...)`.
+
+At a notebook's top level an unread name is harmless; inside a generated stage function it is
+a local nothing reads (ruff F841), often because the plot that read it is gone. The call stays
+for what it does; only the name goes. Assignments of anything but a call are left alone.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, ScopeProvider
+
+
+def without_unused_locals(function: cst.FunctionDef) -> cst.FunctionDef:
+    """`function` with each never-read `name = call(...)` of its own scope made a bare call."""
+    wrapper = MetadataWrapper(cst.Module(body=[function]))
+    scopes = wrapper.resolve(ScopeProvider)
+    definition = wrapper.module.body[0]
+    assert isinstance(definition, cst.FunctionDef)
+    body = definition.body.body
+    scope = scopes.get(body[0]) if body else None
+    if scope is None:
+        return function
+    unread = {
+        name
+        for name in {assignment.name for assignment in scope.assignments}
+        if not any(assignment.references for assignment in scope.assignments[name])
+        and name not in _parameters(definition)
+    }
+    if not unread:
+        return function
+    rewritten = definition.visit(_BareCalls(unread))
+    assert isinstance(rewritten, cst.FunctionDef)
+    return rewritten
+
+
+def _parameters(function: cst.FunctionDef) -> set[str]:
+    params = function.params
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    every += [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+    return {param.name.value for param in every}
+
+
+class _BareCalls(cst.CSTTransformer):
+    """`name = call(...)` -> `call(...)` for the unread names, outside nested scopes."""
+
+    def __init__(self, unread: set[str]) -> None:
+        super().__init__()
+        self.unread = unread
+        self.depth = 0  # nested functions, classes and lambdas have scopes of their own
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.depth += 1
+        return True
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        self.depth -= 1
+        return updated_node
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def leave_Assign(
+        self, original_node: cst.Assign, updated_node: cst.Assign
+    ) -> cst.BaseSmallStatement:
+        target = updated_node.targets[0].target
+        if (
+            self.depth == 1  # the generated function itself
+            and len(updated_node.targets) == 1
+            and isinstance(target, cst.Name)
+            and target.value in self.unread
+            and isinstance(updated_node.value, cst.Call)
+        ):
+            return cst.Expr(updated_node.value)
+        return updated_node
