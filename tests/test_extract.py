@@ -351,3 +351,88 @@ def test_cross_validation_before_training_moves_to_the_evaluation(
     evaluation = extraction.files["src/{package}/pipeline/evaluation.py"]
     assert "scores = cross_val_score(model, X, y, cv=5)" in evaluation
     assert [m.key for m in extraction.metrics] == ["cv_accuracy", "accuracy"]
+
+
+@pytest.mark.parametrize(
+    "fits",
+    [
+        pytest.param("models = (clf.fit(X, y) for clf in models)", id="generator"),
+        pytest.param("models = [clf.fit(X, y) for clf in models]", id="list"),
+    ],
+)
+def test_models_fitted_in_a_comprehension_extract(
+    extract_cells: Callable[[list[str]], Extraction], fits: str
+) -> None:
+    """`clf` is the comprehension's own: not a notebook variable, nor the model to serve."""
+    extraction = extract_cells(
+        [
+            "from sklearn.datasets import load_iris\nfrom sklearn.svm import SVC",
+            "X, y = load_iris(return_X_y=True)\nmodels = (SVC(C=1.0), SVC(C=10.0))\n"
+            f"{fits}\nfor clf in models:\n    print(clf.score(X, y))",
+        ]
+    )
+    assert fits in extraction.files["src/{package}/pipeline/model.py"]
+    assert "Model(clf" not in extraction.files["src/{package}/pipeline/__init__.py"]
+    for path, source in extraction.files.items():
+        if path.endswith(".py"):
+            compile(source, path, "exec")
+
+
+LATE_USE = [
+    "from sklearn.datasets import load_diabetes\nfrom sklearn.linear_model import Ridge",
+    "X, y = load_diabetes(return_X_y=True)\nmodel = Ridge().fit(X, y)",
+]
+
+
+def test_a_function_may_use_a_module_a_later_cell_imports(
+    extract_cells: Callable[[list[str]], Extraction],
+) -> None:
+    """The function looks `np` up when called; its module imports numpy at the top."""
+    extraction = extract_cells(
+        [
+            *LATE_USE,
+            "def rescale(v):\n    return np.log(v)",
+            'import numpy as np\n\nprint(f"log r2: {rescale(model.score(X, y)):.4f}")',
+        ]
+    )
+    helpers = extraction.files["src/{package}/pipeline/helpers.py"]
+    assert "import numpy as np" in helpers
+    assert "def rescale(v):" in helpers
+
+
+def test_a_function_reading_a_value_a_later_cell_makes_is_refused(
+    extract_cells: Callable[[list[str]], Extraction],
+) -> None:
+    with pytest.raises(ExtractionError) as raised:
+        extract_cells(
+            [
+                *LATE_USE,
+                "def rescale(v):\n    return v * factor",
+                'factor = 2\nprint(f"scaled r2: {rescale(model.score(X, y)):.4f}")',
+            ]
+        )
+    assert str(raised.value).startswith("cell 3, line 2: reads 'factor'")
+
+
+def test_no_default_metric_pairs_one_split_with_another(
+    extract_cells: Callable[[list[str]], Extraction],
+) -> None:
+    """A second split rebinds X_test: an accuracy of the first split's y_test would not fit."""
+    extraction = extract_cells(
+        [
+            "from sklearn.datasets import load_iris\n"
+            "from sklearn.linear_model import LogisticRegression\n"
+            "from sklearn.model_selection import train_test_split\n"
+            "from sklearn.multiclass import OneVsRestClassifier\n"
+            "from sklearn.preprocessing import label_binarize",
+            "X, y = load_iris(return_X_y=True)\n"
+            "X_train, X_test, y_train, y_test = train_test_split(\n"
+            "    X[y < 2], y[y < 2], test_size=0.5, random_state=0\n)\n"
+            "classifier = LogisticRegression().fit(X_train, y_train)",
+            "Y = label_binarize(y, classes=[0, 1, 2])\n"
+            "X_train, X_test, Y_train, Y_test = train_test_split(X, Y, random_state=0)\n"
+            "classifier = OneVsRestClassifier(LogisticRegression()).fit(X_train, Y_train)\n"
+            "y_score = classifier.decision_function(X_test)",
+        ]
+    )
+    assert "accuracy" not in extraction.files["src/{package}/pipeline/evaluation.py"]

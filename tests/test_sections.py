@@ -84,7 +84,8 @@ def test_the_served_model_takes_the_task_of_its_own_cells(
     """A regression example, then a classifier on new data: the project is a classifier's."""
     analysis = analyse_cells(
         [
-            "import pandas as pd\nfrom sklearn.linear_model import Lasso, LogisticRegression, Ridge",
+            "import pandas as pd\n"
+            "from sklearn.linear_model import Lasso, LogisticRegression, Ridge",
             'houses = pd.read_csv("houses.csv")\nX = houses[["rooms"]]\ny = houses["price"]',
             "ridge = Ridge().fit(X, y)\nlasso = Lasso().fit(X, y)",
             'flowers = pd.read_csv("flowers.csv")\nX = flowers[["petal"]]\ny = flowers["kind"]',
