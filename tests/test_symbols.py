@@ -121,3 +121,45 @@ def test_statement_kinds() -> None:
         "def",
         "other",
     )
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "models = (clf.fit(X, y) for clf in models)",  # the generator's own `clf`
+        "fitted = [clf.fit(X, y) for clf in models]",
+        "fitted = {name: clf.fit(X, y) for name, clf in models.items()}",
+        "shuffled = [np.random.shuffle(a) for a in arrays]",
+        # a module-level `clf` bound later in the cell is another name
+        "models = (clf.fit(X, y) for clf in models)\nfor clf in models:\n    clf.predict(X)",
+    ],
+)
+def test_a_comprehension_variable_is_not_a_module_name(code: str) -> None:
+    found = symbols(code)
+    assert found.mutates == ()
+    assert "clf" not in found.reads
+    assert "a" not in found.reads
+
+
+def test_a_comprehension_changes_a_module_name_it_does_not_bind() -> None:
+    """The comprehension runs with the cell: `model` is the module's, fitted now."""
+    found = symbols("scores = [model.fit(X, y).score(X, y) for _ in range(3)]")
+    assert {(m.name, m.how) for m in found.mutates} == {("model", ".fit()")}
+    assert found.reads == {"model", "X", "y"}
+
+
+@pytest.mark.parametrize(
+    ("code", "reads", "deferred"),
+    [
+        ("def f(v):\n    return np.log(v)", {"np"}, {"np"}),  # looked up when called
+        ("f = lambda v: np.log(v)", {"np"}, {"np"}),
+        ("class C:\n    def m(self):\n        return np.e", {"np"}, {"np"}),
+        ("c = np.pi\ndef f():\n    return np.e", {"np"}, set()),  # read now too
+        ("logs = [np.log(v) for v in values]", {"np", "values"}, set()),  # runs now
+        ("class C:\n    scale = np.pi", {"np"}, set()),  # a class body runs now
+    ],
+)
+def test_deferred_reads(code: str, reads: set[str], deferred: set[str]) -> None:
+    found = symbols(code)
+    assert found.reads == reads
+    assert found.deferred_reads == deferred

@@ -7,6 +7,7 @@ earlier in the same cell or one made by an earlier cell.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import libcst as cst
@@ -14,9 +15,11 @@ from libcst.metadata import (
     Access,
     Assignment,
     BuiltinAssignment,
+    FunctionScope,
     GlobalScope,
     MetadataWrapper,
     PositionProvider,
+    Scope,
 )
 
 from scaffold.analysis._providers import CellScopeProvider
@@ -89,6 +92,8 @@ class CellSymbols:
         defines: module-level names bound by the cell (assignments, imports, defs, classes).
         reads: module-level names the cell uses before (or without) binding them itself:
             values that come from earlier cells or builtins are excluded.
+        deferred_reads: those of `reads` used only inside function and lambda bodies: they
+            are looked up when the function is called, not when the cell runs.
         mutates: module-level names whose object the cell changes in place.
         deletes: names removed with `del`.
         functions, classes: names defined with `def` / `class` at module level.
@@ -108,6 +113,7 @@ class CellSymbols:
 
     defines: frozenset[str]
     reads: frozenset[str]
+    deferred_reads: frozenset[str]
     mutates: tuple[Mutation, ...]
     deletes: frozenset[str]
     functions: frozenset[str]
@@ -168,7 +174,7 @@ def gather_symbols(module: cst.Module, wrapper: MetadataWrapper | None = None) -
     metadata = wrapper.resolve_many((CellScopeProvider, PositionProvider))
     scopes = metadata[CellScopeProvider]
     positions = metadata[PositionProvider]
-    collector = _Collector(positions)
+    collector = _Collector(positions, scopes)
     wrapper.module.visit(collector)
     global_scope = next(
         (scope for scope in scopes.values() if isinstance(scope, GlobalScope)), None
@@ -181,10 +187,11 @@ def gather_symbols(module: cst.Module, wrapper: MetadataWrapper | None = None) -
                 defines.add(assignment.name)
                 line = _line_of(assignment.node, positions)
                 first_binding[assignment.name] = min(first_binding.get(assignment.name, line), line)
-    reads = _free_reads(scopes.values(), positions, first_binding, collector)
+    reads, deferred_reads = _free_reads(scopes.values(), positions, first_binding, collector)
     return CellSymbols(
         defines=frozenset(defines),
         reads=frozenset(reads),
+        deferred_reads=frozenset(deferred_reads),
         mutates=tuple(collector.mutations),
         deletes=frozenset(collector.deletes),
         functions=frozenset(collector.functions),
@@ -326,9 +333,13 @@ def _free_reads(
     positions: object,
     first_binding: dict[str, int],
     collector: _Collector,
-) -> set[str]:
-    """Names read at module level whose value comes from outside the cell."""
+) -> tuple[set[str], set[str]]:
+    """Names read at module level whose value comes from outside the cell.
+
+    Also those of them read only inside function and lambda bodies (see `_runs_later`).
+    """
     reads: set[str] = set()
+    later: set[str] = set()
     seen: set[int] = set()
     for scope in scopes:  # type: ignore[attr-defined]
         if scope is None or id(scope) in seen:
@@ -337,7 +348,7 @@ def _free_reads(
         for access in scope.accesses:
             name = _global_name_read(access, scope, positions, first_binding)
             if name is not None:
-                reads.add(name)
+                (later if _runs_later(scope) else reads).add(name)
     # A mutated or augmented name is read too: its old value is changed.
     for mutation in collector.mutations:
         if first_binding.get(mutation.name, 10**9) >= mutation.line:
@@ -345,7 +356,19 @@ def _free_reads(
     for name, line in collector.aug_assigned:
         if first_binding.get(name, 10**9) >= line:
             reads.add(name)
-    return reads
+    return reads | later, later - reads
+
+
+def _runs_later(scope: Scope) -> bool:
+    """Whether code in `scope` runs when a function or lambda is called, not with the cell.
+
+    Comprehensions and class bodies run with the cell; a method's body runs when it is called.
+    """
+    while not isinstance(scope, GlobalScope):
+        if isinstance(scope, FunctionScope):
+            return True
+        scope = scope.parent
+    return False
 
 
 def _global_name_read(
@@ -374,8 +397,9 @@ def _global_name_read(
 class _Collector(cst.CSTVisitor):
     """Walks the cell once for the facts that scopes do not give."""
 
-    def __init__(self, positions: object) -> None:
+    def __init__(self, positions: object, scopes: Mapping[cst.CSTNode, object]) -> None:
         self.positions = positions
+        self.scopes = scopes
         self.mutations: list[Mutation] = []
         self.deletes: set[str] = set()
         self.functions: set[str] = set()
@@ -390,6 +414,17 @@ class _Collector(cst.CSTVisitor):
 
     def _line(self, node: cst.CSTNode) -> int:
         return _line_of(node, self.positions)
+
+    def _bound_inside(self, node: cst.CSTNode, name: str) -> bool:
+        """Whether `name`, seen from `node`, is a comprehension's, lambda's or function's own.
+
+        `clf` of `(clf.fit(X, y) for clf in models)` is; `model` of `[model.fit(X, y) for _ in
+        r]` is not: the comprehension runs now and changes the module's `model`.
+        """
+        scope = self.scopes.get(node)
+        if not isinstance(scope, Scope) or isinstance(scope, GlobalScope):
+            return False
+        return any(not isinstance(ref.scope, GlobalScope) for ref in scope[name])
 
     # -- scopes: track whether we are at module level ------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -520,12 +555,13 @@ class _Collector(cst.CSTVisitor):
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
             receiver = root_name(node.func.value)
-            if receiver is not None and (method in MUTATING_METHODS or has_inplace_true(node)):
+            changes = method in MUTATING_METHODS or has_inplace_true(node)
+            if changes and receiver is not None and not self._bound_inside(node, receiver):
                 how = "inplace=True" if has_inplace_true(node) else f".{method}()"
                 self.mutations.append(Mutation(receiver, line, how))
         if dotted and dotted.rsplit(".", 1)[-1] in MUTATING_FUNCTIONS and node.args:
             name = root_name(node.args[0].value)
-            if name is not None:
+            if name is not None and not self._bound_inside(node, name):
                 self.mutations.append(Mutation(name, line, f"{dotted}()"))
 
 

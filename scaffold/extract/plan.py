@@ -104,15 +104,29 @@ def check_supported(analysis: Analysis, cells: Sequence[int]) -> None:
 
 
 def _undefined(analysis: Analysis) -> list[tuple[int, str]]:
+    """(cell, name) for each name a pipeline cell reads before any earlier one defines it.
+
+    A function body may use a module imported by a later cell: it looks the name up when
+    called, and the generated modules import it at the top. Other names made later are refused:
+    the function would see a value the notebook gave it at another time.
+    """
     defined: set[str] = set()
     found = []
     pipeline = [cell for cell in analysis.cells if cell.role in PIPELINE_ROLES and cell.symbols]
     import builtins
 
     known = set(dir(builtins)) | {"display", "get_ipython"}
+    imported = {
+        item.alias
+        for cell in pipeline
+        if cell.symbols is not None
+        for item in cell.symbols.imports
+        if item.alias in cell.symbols.defines  # not an import inside a function
+    }
     for cell in pipeline:
         assert cell.symbols is not None
-        for name in sorted(cell.symbols.reads):
+        late_imports = cell.symbols.deferred_reads & imported
+        for name in sorted(cell.symbols.reads - late_imports):
             if name not in defined and name not in known:
                 found.append((cell.number, name))
         defined |= cell.symbols.defines | cell.symbols.mutated_names
@@ -271,17 +285,19 @@ def fitted_estimator(
 ) -> str | None:
     """The name of the last model fitted in the train stage (`model` of `model.fit(...)`).
 
-    Models fitted inside a loop (a sweep over a hyperparameter) are not one model to serve. With
+    Models fitted inside a loop (a sweep over a hyperparameter) are not one model to serve, nor
+    are those a comprehension fits (`[clf.fit(X, y) for clf in models]`: `clf` is its own). With
     `fit_returns_results` (statsmodels), `results = model.fit()` names the fitted model `results`.
     """
     found = None
     for statement in statements:
         if isinstance(statement.node, cst.For | cst.While):
             continue
+        module_names = statement.symbols.reads | statement.symbols.defines
         for call in statement.symbols.calls:
             if call.method == "fit" and call.module_level and "." in call.dotted:
                 receiver = call.dotted.rsplit(".", 1)[0]
-                if "." not in receiver and receiver != "?":
+                if receiver in module_names:
                     found = receiver
         for mutation in statement.symbols.mutates:
             if mutation.how == ".fit()":
