@@ -373,6 +373,7 @@ def test_models_fitted_in_a_comprehension_extract(
     )
     assert fits in extraction.files["src/{package}/pipeline/model.py"]
     assert "Model(clf" not in extraction.files["src/{package}/pipeline/__init__.py"]
+    assert "fitted in a comprehension (cell 2): a sweep" in extraction.no_service_reason
     for path, source in extraction.files.items():
         if path.endswith(".py"):
             compile(source, path, "exec")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 
 import libcst as cst
+import libcst.matchers as m
 
 from scaffold.analysis import Analysis, Finding, parse_cell
 from scaffold.analysis.roles import (
@@ -237,6 +238,11 @@ class StageCode:
                         f"the models are fitted in a loop (cell {statement.cell}): a sweep, not "
                         "one model to serve"
                     )
+                if _fits_in_comprehension(statement.node):
+                    return (
+                        f"the models are fitted in a comprehension (cell {statement.cell}): a "
+                        "sweep, not one model to serve"
+                    )
                 if stage == "evaluate":
                     return (
                         f"the model is fitted in cell {statement.cell}, after evaluation code "
@@ -421,6 +427,15 @@ class StageCode:
         return next((f for f in self.functions if f.stage == stage), None)
 
 
+COMPREHENSIONS = m.GeneratorExp() | m.ListComp() | m.SetComp() | m.DictComp()
+
+
+def _fits_in_comprehension(node: cst.CSTNode) -> bool:
+    """`[clf.fit(X, y) for clf in models]`: each model is the comprehension's own."""
+    fit = m.Call(func=m.Attribute(attr=m.Name("fit")))
+    return any(m.findall(found, fit) for found in m.findall(node, COMPREHENSIONS))
+
+
 def fits_transformers_only(symbols: CellSymbols, estimators: Mapping[str, str]) -> bool:
     """Every fit here is a transformer's (`sfs = SequentialFeatureSelector(m).fit(X, y)`).
 
@@ -573,7 +588,7 @@ def _place_validation(
     # fitting the model later does not change cross-validation, which fits clones of it
     rebound = set().union(
         *(
-            s.symbols.defines | {m.name for m in s.symbols.mutates if m.how != ".fit()"}
+            s.symbols.defines | {c.name for c in s.symbols.mutates if c.how != ".fit()"}
             for _, s in later
         )
     )
