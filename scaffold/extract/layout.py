@@ -326,7 +326,7 @@ class StageCode:
         fitted = not after_fit
         for statement in self.statements("train"):
             bound = (statement.symbols.defines | statement.symbols.mutated_names) & names
-            fitted = fitted or any(_fits_model(call) for call in statement.symbols.calls)
+            fitted = fitted or any(fits_model(call) for call in statement.symbols.calls)
             if bound and fitted:
                 return (
                     f"cell {statement.cell} makes new data ({sorted(bound)[0]}) after the first "
@@ -451,7 +451,7 @@ def fits_transformers_only(symbols: CellSymbols, estimators: Mapping[str, str]) 
     return bool(classes) and all(c is not None and TRANSFORMER_NAME.search(c) for c in classes)
 
 
-def _fits_model(call: Call) -> bool:
+def fits_model(call: Call) -> bool:
     """`m.fit(...)`, `auto_arima(y)`, or a forecaster made on its series (`ARIMA(y)`)."""
     method = call.method
     return method == "fit" or method in FITTED_BY_CALL or bool(FORECASTERS.match(method))

@@ -16,8 +16,12 @@ from scaffold.analysis import Analysis, Finding, focus
 from scaffold.analysis.roles import qualify
 from scaffold.analysis.symbols import CellSymbols
 from scaffold.errors import ExtractionError
-from scaffold.extract.layout import StageCode, build_stages, fits_transformers_only
-from scaffold.extract.plan import FITTED_BY_CALL
+from scaffold.extract.layout import (
+    StageCode,
+    build_stages,
+    fits_model,
+    fits_transformers_only,
+)
 from scaffold.notebook import Role
 
 MAX_CANDIDATES = 8
@@ -237,6 +241,6 @@ def _fits(symbols: CellSymbols | None, estimators: Mapping[str, str]) -> bool:
     """The cell fits a model (`m.fit(...)`, `auto_arima(y)`), not only a transformer."""
     return (
         symbols is not None
-        and any(call.method == "fit" or call.method in FITTED_BY_CALL for call in symbols.calls)
+        and any(fits_model(call) for call in symbols.calls)
         and not fits_transformers_only(symbols, estimators)
     )
