@@ -59,7 +59,17 @@ def test_magic_records_line_and_original() -> None:
 
 
 @pytest.mark.parametrize(
-    "source", ["x = a % b", "a != b", "print('100%')", "x = 1  # !not shell", "s = 'df?'"]
+    "source",
+    [
+        "x = a % b",
+        "a != b",
+        "print('100%')",
+        "x = 1  # !not shell",
+        "s = 'df?'",
+        # an `=` inside a string key, then `%` formatting: Python, not `name = %magic`
+        'metrics["pbl=%1.2f" % alpha] = loss(y, p)',
+        "scores['a=%s' % k] = 1",
+    ],
 )
 def test_python_is_left_alone(source: str) -> None:
     result = neutralise(source)

@@ -72,7 +72,18 @@ def neutralise(source: str) -> NeutralisedCode:
 
 
 def _is_ipython(line: str) -> bool:
-    return bool(_LINE_MAGIC.match(line) or _SHELL.match(line) or _ASSIGNED.match(line))
+    return bool(_LINE_MAGIC.match(line) or _SHELL.match(line) or _assigned_magic(line))
+
+
+def _assigned_magic(line: str) -> re.Match[str] | None:
+    """`files = !ls`, `t = %timeit -o f()`; not `d["a=%d" % i] = f()` (the `=` is in a string)."""
+    match = _ASSIGNED.match(line)
+    if match is None:
+        return None
+    target = match.group("target")
+    balanced = target.count("[") == target.count("]")
+    quoted = target.count('"') % 2 == 0 and target.count("'") % 2 == 0
+    return match if balanced and quoted else None
 
 
 def _replace_line(text: str) -> tuple[str, MagicKind | None]:
@@ -84,7 +95,7 @@ def _replace_line(text: str) -> tuple[str, MagicKind | None]:
         return _stand_in(indent, text), "line_magic"
     if match := _SHELL.match(first):
         return _stand_in(match.group("indent"), text), "shell"
-    if (match := _ASSIGNED.match(first)) and not first.lstrip().startswith("#"):
+    if (match := _assigned_magic(first)) and not first.lstrip().startswith("#"):
         form = match.group("form")
         kind: MagicKind = "shell" if form.startswith("!") else "line_magic"
         return _stand_in(match.group("indent"), text), kind
