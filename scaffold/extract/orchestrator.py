@@ -142,7 +142,9 @@ def orchestrator_module(analysis: Analysis, code: StageCode) -> Orchestrator:
     header = [
         cst.parse_statement(f'TASK = "{analysis.task}"'),
         cst.parse_statement(f"TARGET = {(target or 'target')!r}".replace("'", '"')),
-        cst.parse_statement('__all__ = ["TARGET", "TASK", "evaluate", "train"]'),
+        # False when a random step has no seed: evaluate() then only comes close to train()
+        cst.parse_statement(f"REPRODUCIBLE = {not code.unseeded}"),
+        cst.parse_statement('__all__ = ["REPRODUCIBLE", "TARGET", "TASK", "evaluate", "train"]'),
     ]
     stages = " -> ".join(function.stage for function in code.functions)
     docstring = f"The notebook's pipeline: {stages or 'no stage (every cell was exploration)'}."
@@ -394,7 +396,7 @@ def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> O
             cst.parse_statement(
                 f'raw_inputs = pd.DataFrame({{"step": np.arange(1, len({held_out}) + 1)}})'
             ),
-            cst.parse_statement(f"raw_target = pd.Series(np.asarray({held_out}), name=TARGET)"),
+            cst.parse_statement(f"raw_target = pd.Series(np.ravel({held_out}), name=TARGET)"),
             CHECK_INPUTS,
         ]
         fitting = [*rows, *_calls(code, ["train", "evaluate"]), served]
