@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from scaffold.api import inspect_notebook
@@ -437,3 +438,56 @@ def test_no_default_metric_pairs_one_split_with_another(
         ]
     )
     assert "accuracy" not in extraction.files["src/{package}/pipeline/evaluation.py"]
+
+
+@pytest.mark.parametrize(
+    ("imports", "call"),
+    [
+        ("import sklearn", 'sklearn.set_config(transform_output="pandas")'),
+        ("from sklearn import set_config", 'set_config(transform_output="pandas")'),
+    ],
+)
+def test_library_settings_hold_wherever_the_package_is_imported(
+    extract_cells: Callable[[list[str]], Extraction], imports: str, call: str
+) -> None:
+    """Set inside `train_model`, a fresh `serve` process would compute with the defaults."""
+    extraction = extract_cells(
+        [
+            f"{imports}\nimport pandas as pd\nfrom sklearn.linear_model import Ridge\n"
+            "from sklearn.model_selection import train_test_split",
+            'df = pd.read_csv("data.csv")\nX = df.drop(columns=["y"])\ny = df["y"]\n'
+            "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)",
+            f"{call}\nmodel = Ridge().fit(X_train, y_train)",
+        ]
+    )
+    package = extraction.files["src/{package}/pipeline/__init__.py"]
+    module_level = [line for line in package.splitlines() if line == call]
+    assert module_level, package
+    others = [f for p, f in extraction.files.items() if p.endswith(".py") and "__init__" not in p]
+    assert not any(call in source for source in others)
+    assert extraction.servable
+
+
+@pytest.mark.parametrize(
+    ("shown", "metric"),
+    [("          mean       std\npositive  16.7  4.38", False), ("0.912", True)],
+)
+def test_a_displayed_value_is_a_metric_only_when_it_showed_one_number(
+    tmp_path: Path, shown: str, metric: bool
+) -> None:
+    """`fold_score(model)` is the notebook's own function: it may return a table."""
+    notebook = nbformat.v4.new_notebook()
+    sources = [
+        IMPORTS,
+        LOAD,
+        *TAIL[:-1],
+        "def fold_score(model, X, y):\n    return model.score(X, y)",
+        "fold_score(model, X_test, y_test)",
+    ]
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    result = nbformat.v4.new_output("execute_result", {"text/plain": shown}, execution_count=1)
+    notebook.cells[-1].outputs = [result]
+    path = tmp_path / "shown.ipynb"
+    nbformat.write(notebook, path)
+    extraction = extract(inspect_notebook(path))
+    assert ("fold" in {m.key for m in extraction.metrics}) is metric

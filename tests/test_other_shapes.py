@@ -75,6 +75,17 @@ SHAPES: dict[str, Shape] = {
         served="forecast",
         metrics=("mae",),
     ),
+    "arima_on_a_one_column_frame": Shape(
+        [
+            SERIES_IMPORTS + "\nfrom statsmodels.tsa.arima.model import ARIMA",
+            LOAD_SERIES + "\nframe = y.to_frame()",
+            "train, test = frame[:-12], frame[-12:]",
+            "model = ARIMA(train, order=(1, 1, 1))\nresults = model.fit()",
+            EVALUATE_FORECAST,
+        ],
+        served="forecast",
+        metrics=("mae",),
+    ),
     "holt_winters_on_a_split_series": Shape(
         [
             SERIES_IMPORTS

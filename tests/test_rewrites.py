@@ -401,6 +401,19 @@ def test_replace_names(before: str, after: str) -> None:
         ),
         pytest.param("print(results.f_test(R))", [], id="f-test-table-ignored"),
         pytest.param("print(df.shape)", [], id="shape-ignored"),
+        pytest.param('print(f"Fit done in {(time() - t0):.3f}s")', [], id="run-time-ignored"),
+        pytest.param('print(f"Elapsed: {toc - tic:.2f}")', [], id="elapsed-ignored"),
+        pytest.param('print(f"{time.perf_counter() - start:.1f}")', [], id="clock-reading-ignored"),
+        pytest.param(
+            'print(f"Time series MAE: {mean_absolute_error(y, p):.3f}")',
+            [
+                (
+                    "Time series MAE: ",
+                    'metrics["time_series_mae"] = float(mean_absolute_error(y, p))',
+                )
+            ],
+            id="metric-under-a-time-word",
+        ),
     ],
 )
 def test_printed_metrics(statement: str, metrics: list[tuple[str, str]]) -> None:
@@ -581,7 +594,22 @@ UNUSED_LOCALS = [
             return {}
         """,
     ),
-    # read in a later iteration, returned, read by a comprehension, or not a call: kept
+    # a value made without a call goes whole; an emptied block gets `pass`
+    (
+        """\
+        def f(X, y, folds):
+            for train_index, test_index in folds:
+                y_test = y[test_index]
+            return {}
+        """,
+        """\
+        def f(X, y, folds):
+            for train_index, test_index in folds:
+                pass
+            return {}
+        """,
+    ),
+    # read in a later iteration, returned, or read by a comprehension: kept
     (
         """\
         def f(xs):
@@ -592,6 +620,7 @@ UNUSED_LOCALS = [
                 last = g(x)
             made = h()
             seen = k()
+            counted = len(xs) if xs else (n := 0)
             return made, [seen for _ in xs]
         """,
         None,

@@ -55,8 +55,14 @@ def assemble(analysis: Analysis, code: StageCode) -> dict[str, str]:
             module,
             extra.extra_imports,
         )
+    settings = [statement.node for statement in code.configuration]  # before any stage runs
     files[f"{PACKAGE}/__init__.py"] = _module_source(
-        extra.docstring, extra.body, code.imports, defined_in, "__init__", extra.extra_imports
+        extra.docstring,
+        [*settings, *extra.body],
+        code.imports,
+        defined_in,
+        "__init__",
+        extra.extra_imports,
     )
     return files
 

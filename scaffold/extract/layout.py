@@ -157,6 +157,7 @@ class StageCode:
     formula: FormulaFit | None = None  # how a formula model is fitted
     module_names: set[str] = field(default_factory=set)
     stage_statements: dict[str, list[Statement]] = field(default_factory=dict)
+    configuration: list[Statement] = field(default_factory=list)  # run when the package loads
 
     task: str = "unknown"
 
@@ -414,7 +415,7 @@ class StageCode:
     @property
     def cells_with_code(self) -> set[int]:
         """The notebook cells some of whose code is in the generated pipeline."""
-        statements = [*self.imports, *self.helpers]
+        statements = [*self.imports, *self.helpers, *self.configuration]
         statements += [s for stage in self.stage_statements.values() for s in stage]
         return {statement.cell for statement in statements}
 
@@ -463,6 +464,7 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
     estimators = analysis.estimators
     imports: list[Statement] = []
     helpers: list[Statement] = []
+    configuration: list[Statement] = []
     body: list[tuple[int, Statement]] = []
     warnings: list[Finding] = []
     deferred: list[tuple[int, int, Statement]] = []
@@ -477,6 +479,8 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
                 imports.append(statement)
             elif statement.kind in ("def", "class"):
                 helpers.append(statement)
+            elif _configures_library(statement, analysis.imports):
+                configuration.append(statement)
             elif stage < TRAIN_STAGE and _validates_before_training(statement, deferred):
                 deferred.append((len(body), stage, statement))  # evaluation, once trained
             elif not _is_display(statement, analysis.imports, estimators):
@@ -495,6 +499,7 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
     stages["evaluate"][:0] = validation
     _move_model_setup_to_training(stages)
     code = StageCode([], helpers, imports, [], warnings, task=analysis.task)
+    code.configuration = configuration
     code.module_names = (
         set(analysis.imports)
         | {name for h in helpers for name in h.symbols.defines}
@@ -538,7 +543,7 @@ def _finish(
     """Rewrite the stages and make their functions."""
     if learn_features:
         _rewrite_prepare(stages, code, analysis.target)
-    _rewrite_evaluate(stages, code, analysis.task)
+    _rewrite_evaluate(stages, code, analysis.task, _shown_results(analysis))
     _drop_dead_code(stages, code, analysis, estimators)
     unseeded = _unseeded_randomness(stages) + _timing_dependent(stages, code.helpers)
     code.warnings += unseeded
@@ -557,6 +562,20 @@ MODEL_FACTORIES = frozenset(
 
 
 CROSS_VALIDATION = frozenset({"cross_val_score", "cross_validate", "cross_val_predict"})
+LIBRARY_SETTINGS = frozenset({"sklearn.set_config"})
+"""Calls that change how a library computes for the whole process, not for one stage."""
+
+
+def _configures_library(statement: Statement, imports: dict[str, str]) -> bool:
+    """`sklearn.set_config(transform_output="pandas")`: every stage, and serving, depend on it.
+
+    Made inside one stage function, it would hold only in a process that ran that stage: a
+    fresh `serve` would compute with the library's defaults.
+    """
+    if statement.kind != "expression" or len(statement.symbols.calls) != 1:
+        return False
+    call = statement.symbols.calls[0]
+    return call.module_level and qualify(call.dotted, imports) in LIBRARY_SETTINGS
 
 
 def _validates_before_training(
@@ -1046,8 +1065,13 @@ def _rewritten(statement: Statement, rewrite: Callable[[Stmt], Stmt]) -> Stateme
     return statement if node is statement.node else statement.replaced(node)
 
 
-def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode, task: str) -> None:
-    """Printed and displayed metrics become entries of a `metrics` dictionary."""
+def _rewrite_evaluate(
+    stages: dict[str, list[Statement]], code: StageCode, task: str, results: dict[int, str]
+) -> None:
+    """Printed and displayed metrics become entries of a `metrics` dictionary.
+
+    `results`: cell -> the text of the value it showed last, when the notebook kept it.
+    """
     statements = stages["evaluate"]
     metric_names = {
         name
@@ -1071,6 +1095,8 @@ def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode, task:
                     MetricSpec(k, label, statement.cell, col) for k, label, col in rows
                 ]
         found = [item for item in found if not _non_scalar(item[2])]
+        if found and not _shows_a_number(statement, results.get(statement.cell)):
+            found = []  # the notebook showed a table (or text) there, not one number
         found = [(label, _key(label, key, heading), value) for label, key, value in found]
         heading = _printed_text(statement.node) or ("" if found else heading)
         if found:
@@ -1100,6 +1126,35 @@ def _rewrite_evaluate(stages: dict[str, list[Statement]], code: StageCode, task:
         rewritten.append(statement_of(0, 0, cst.parse_statement(score)))
     if len(rewritten) > 1 or statements:
         stages["evaluate"] = rewritten
+
+
+def _shows_a_number(statement: Statement, result: str | None) -> bool:
+    """A displayed expression (`extract_score(cv)`, the cell's value) showed one number.
+
+    Only a bare expression, and only when the notebook kept the cell's result: a metric helper
+    of the notebook may return a table, which `float()` would refuse.
+    """
+    node = statement.node
+    if result is None or not isinstance(node, cst.SimpleStatementLine):
+        return True
+    small = node.body[0]
+    if not isinstance(small, cst.Expr) or m.matches(small.value, m.Call(func=m.Name("print"))):
+        return True
+    try:
+        float(result.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def _shown_results(analysis: Analysis) -> dict[int, str]:
+    """Cell -> the text/plain of its result (the value of its last expression), if kept."""
+    shown = {}
+    for cell in analysis.cells:
+        results = [out.text for out in cell.cell.outputs if out.kind == "result"]
+        if results:
+            shown[cell.number] = results[-1]
+    return shown
 
 
 def _bound_once(stages: dict[str, list[Statement]], names: set[str]) -> bool:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 import libcst as cst
+import libcst.matchers as m
 
 from scaffold.analysis.roles import METRIC_NAMES, METRIC_SUFFIXES
 from scaffold.extract.statements import Stmt
@@ -209,16 +210,33 @@ def _labelled(
         named = isinstance(value, cst.Name) and value.value in metric_names
         if not (numeric or named or is_metric_call(value)) or _callee(value) in NOT_NUMBERS:
             continue
+        if not is_metric_call(value) and _measures_time(label, value):
+            continue  # a run time is no number to reproduce
         key = value.value if isinstance(value, cst.Name) else slug(label) or _callee(value)
         found.append((label, key, value))
     return found
 
 
+TIMING_LABEL = re.compile(r"\b(done in|took|elapsed|seconds|duration|run ?time|fit time)\b", re.I)
+CLOCKS = frozenset({"time", "perf_counter", "monotonic", "process_time", "time_ns"})
+
+
+def _measures_time(label: str, value: cst.BaseExpression) -> bool:
+    """`f"done in {time() - t0:.3f}s"`, `f"Elapsed: {toc - tic:.2f}"`: a wall-clock reading."""
+    if TIMING_LABEL.search(label):
+        return True
+    clocks = m.findall(value, m.Call(func=m.Name() | m.Attribute()))
+    return any(_callee_name(call) in CLOCKS for call in clocks if isinstance(call, cst.Call))
+
+
+def _callee_name(call: cst.Call) -> str:
+    func = call.func
+    return func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+
+
 def _callee(value: cst.BaseExpression) -> str:
     if isinstance(value, cst.Call):
-        func = value.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
-        return re.sub(r"_score$", "", str(name)) or "metric"
+        return re.sub(r"_score$", "", str(_callee_name(value))) or "metric"
     return "metric"
 
 

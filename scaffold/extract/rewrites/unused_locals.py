@@ -1,13 +1,15 @@
 """`disp = Display.from_estimator(...)` that nothing reads -> `Display.from_estimator(...)`.
 
 At a notebook's top level an unread name is harmless; inside a generated stage function it is
-a local nothing reads (ruff F841), often because the plot that read it is gone. The call stays
-for what it does; only the name goes. Assignments of anything but a call are left alone.
+a local nothing reads (ruff F841), often because the plot that read it is gone. A call stays
+for what it does and only the name goes; a value made without any call (`y_test =
+y[test_index]`) goes whole.
 """
 
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
 
@@ -29,7 +31,7 @@ def without_unused_locals(function: cst.FunctionDef) -> cst.FunctionDef:
     }
     if not unread:
         return function
-    rewritten = definition.visit(_BareCalls(unread))
+    rewritten = definition.visit(_Unbind(unread))
     assert isinstance(rewritten, cst.FunctionDef)
     return rewritten
 
@@ -41,8 +43,8 @@ def _parameters(function: cst.FunctionDef) -> set[str]:
     return {param.name.value for param in every}
 
 
-class _BareCalls(cst.CSTTransformer):
-    """`name = call(...)` -> `call(...)` for the unread names, outside nested scopes."""
+class _Unbind(cst.CSTTransformer):
+    """Unread names of the function's own scope: keep a call, drop a value made without one."""
 
     def __init__(self, unread: set[str]) -> None:
         super().__init__()
@@ -67,14 +69,17 @@ class _BareCalls(cst.CSTTransformer):
 
     def leave_Assign(
         self, original_node: cst.Assign, updated_node: cst.Assign
-    ) -> cst.BaseSmallStatement:
+    ) -> cst.BaseSmallStatement | cst.RemovalSentinel:
         target = updated_node.targets[0].target
-        if (
+        if not (
             self.depth == 1  # the generated function itself
             and len(updated_node.targets) == 1
             and isinstance(target, cst.Name)
             and target.value in self.unread
-            and isinstance(updated_node.value, cst.Call)
         ):
+            return updated_node
+        if isinstance(updated_node.value, cst.Call):
             return cst.Expr(updated_node.value)
+        if not m.findall(updated_node.value, m.Call() | m.Await() | m.Yield() | m.NamedExpr()):
+            return cst.RemoveFromParent()  # an emptied block gets `pass`
         return updated_node
