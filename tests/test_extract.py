@@ -470,7 +470,7 @@ def test_library_settings_hold_wherever_the_package_is_imported(
 
 @pytest.mark.parametrize(
     ("shown", "metric"),
-    [("          mean       std\npositive  16.7  4.38", False), ("0.912", True)],
+    [("      mean   std\npositive  16.7  4.38", False), ("0.912", True), ("'0.91200'", True)],
 )
 def test_a_displayed_value_is_a_metric_only_when_it_showed_one_number(
     tmp_path: Path, shown: str, metric: bool

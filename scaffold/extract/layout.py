@@ -1141,7 +1141,7 @@ def _shows_a_number(statement: Statement, result: str | None) -> bool:
     if not isinstance(small, cst.Expr) or m.matches(small.value, m.Call(func=m.Name("print"))):
         return True
     try:
-        float(result.strip())
+        float(result.strip().strip("'\""))  # a formatted string shows in quotes
     except ValueError:
         return False
     return True
