@@ -15,10 +15,11 @@ from scaffold.analysis.results import Setting
 from scaffold.errors import ExtractionError
 from scaffold.extract.assemble import assemble
 from scaffold.extract.config import data_file_targets, params_yaml, settings_module
-from scaffold.extract.layout import StageCode, build_stages
+from scaffold.extract.layout import build_stages
 from scaffold.extract.plan import PIPELINE_ROLES, check_supported
 from scaffold.extract.rewrites.metrics import MetricSpec
 from scaffold.extract.sections import narrow_to_one_model
+from scaffold.extract.stage_code import StageCode
 
 __all__ = ["Extraction", "MetricSpec", "extract"]
 

@@ -11,9 +11,9 @@ import libcst as cst
 
 from scaffold.analysis import Analysis
 from scaffold.errors import ExtractionError
-from scaffold.extract.layout import StageCode, StageFunction
 from scaffold.extract.names import names_in, used_names
 from scaffold.extract.orchestrator import orchestrator_module
+from scaffold.extract.stage_code import StageCode, StageFunction
 from scaffold.extract.statements import Statement, Stmt
 
 PACKAGE = "src/{package}/pipeline"

@@ -23,7 +23,7 @@ from scaffold.extract.statements import Statement, Stmt
 
 if TYPE_CHECKING:
     from scaffold.analysis import Analysis
-    from scaffold.extract.layout import StageCode
+    from scaffold.extract.stage_code import StageCode
 
 INTERFACE_IMPORTS = {
     "FeatureState": "from ..learnt import FeatureState",
