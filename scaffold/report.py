@@ -144,6 +144,7 @@ def summary_lines(result: ScaffoldResult) -> list[str]:
             "cells left out: "
             + ", ".join(f"{number} ({role})" for number, role, _ in extraction.left_out)
         )
+        lines += [f"  {_cells(numbers)}: {why}" for why, numbers in _dropped(result).items()]
     if not extraction.servable:
         lines.append(f"no service: {extraction.no_service_reason}")
     lines += [f"warning: {finding}" for finding in extraction.warnings]
@@ -157,6 +158,15 @@ def summary_lines(result: ScaffoldResult) -> list[str]:
         else f"  python -m {package} train && python -m {package} evaluate",
     ]
     return lines
+
+
+def _dropped(result: ScaffoldResult) -> dict[str, list[int]]:
+    """Reason -> the cells extraction left out for it (their role alone does not say why)."""
+    dropped: dict[str, list[int]] = {}
+    for number, _, reason in result.extraction.left_out:
+        if reason != result.analysis.cell(number).reason:
+            dropped.setdefault(reason, []).append(number)
+    return dropped
 
 
 def _cells(numbers: list[int]) -> str:

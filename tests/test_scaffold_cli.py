@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import nbformat
 import pytest
+from conftest import build_notebook
 from typer.testing import CliRunner
 
 import scaffold.project
 from scaffold.cli import app
 from scaffold.errors import ScaffoldError
+from scaffold.extract import UNUSED
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
@@ -155,3 +158,23 @@ def test_unexpected_error_midway_leaves_nothing_behind(
     assert result.exit_code != 0
     assert isinstance(result.exception, OSError)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nb"]
+
+
+def test_the_summary_says_why_pipeline_cells_were_left_out(tmp_path: Path) -> None:
+    """A prediction only printed reaches nothing the pipeline returns: the summary says so."""
+    rows = "\n".join(f"{i},{i % 7},{(i * 3) % 5},{i % 2}" for i in range(60))
+    (tmp_path / "data.csv").write_text("id,a,b,label\n" + rows + "\n")
+    cells = [
+        "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
+        "from sklearn.model_selection import train_test_split",
+        'df = pd.read_csv("data.csv")\nX = df[["a", "b"]]\ny = df["label"]',
+        "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)",
+        "model = LogisticRegression().fit(X_train, y_train)",
+        "print(model.predict_proba(X_test.head()))",
+    ]
+    notebook = tmp_path / "nb.ipynb"
+    nbformat.write(build_notebook(cells), notebook)
+    out = tmp_path / "out"
+    result = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git", "--no-verify"])
+    assert result.exit_code == 0, result.output
+    assert f"  5: {UNUSED}" in result.stdout.splitlines()
