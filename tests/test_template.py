@@ -87,6 +87,7 @@ SERVICE_FILES = {
         f"src/{PACKAGE}/{name}.py"
         for name in (
             "artifacts",
+            "domain",
             "drift",
             "learnt",
             "logs",
@@ -108,6 +109,7 @@ SERVICE_FILES = {
             "test_api",
             "test_artifacts",
             "test_cli",
+            "test_domain",
             "test_drift",
             "test_learnt",
             "test_model",

@@ -14,6 +14,7 @@ from scaffold.analysis.roles import RoleChoice, choose_role
 from scaffold.analysis.settings import find_settings
 from scaffold.analysis.symbols import CellSymbols, cell_wrapper, gather_symbols
 from scaffold.analysis.task import find_target, find_task
+from scaffold.analysis.unroll import unroll_frame_loops
 from scaffold.errors import CellSyntaxError
 from scaffold.notebook import Cell, Notebook, Role
 
@@ -30,6 +31,7 @@ def analyse(notebook: Notebook) -> Analysis:
     Raises:
         CellSyntaxError: a code cell (not marked `# scaffold: skip`) does not parse.
     """
+    notebook = unroll_frame_loops(notebook)  # `for d in [train, test]: d[...] = ...`
     parsed: dict[int, tuple[CellSymbols, tuple[LiteralUse, ...]]] = {}
     for cell in notebook.code_cells:
         if cell.directive is not Role.SKIP:

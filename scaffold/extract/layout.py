@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from importlib import metadata
 
 import libcst as cst
@@ -50,13 +50,14 @@ from scaffold.extract.rewrites.metrics import (
     report_assignments,
     slug,
 )
+from scaffold.extract.rewrites.row_filters import served_filter
 from scaffold.extract.rewrites.settings_refs import (
     record_settings,
     replace_literals,
     replace_names,
 )
 from scaffold.extract.rewrites.statistics import learn_statistics
-from scaffold.extract.rewrites.training_only import guard, is_training_only
+from scaffold.extract.rewrites.training_only import guard, is_training_only, uses_outcome
 from scaffold.extract.rewrites.transformers import fit_transformers_once
 from scaffold.extract.rewrites.unused_locals import without_unused_locals
 from scaffold.extract.stage_code import (
@@ -115,6 +116,7 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
     deferred: list[tuple[int, int, Statement]] = []
     stage = 0
     loaded = False
+    bundles: set[str] = set()  # names bound to loaded objects that are not tables yet
     for number in pipeline:
         cell = analysis.cell(number)
         if cell.cell.kind != "code" or cell.symbols is None:
@@ -130,6 +132,10 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
                 deferred.append((len(body), stage, statement))  # evaluation, once trained
             elif not _is_display(statement, analysis.imports, estimators):
                 suggested = statement_stage(statement, analysis.imports, estimators)
+                if suggested == 0:
+                    bundles |= _bundles_loaded(statement, analysis.imports, estimators)
+                elif suggested is None and stage == 0 and statement.symbols.reads & bundles:
+                    suggested = 0  # a table made of a loaded bundle (`load_iris().data`) is data
                 if suggested is None and loaded:
                     suggested = PREPARE_STAGE  # after the data is loaded, a step prepares it
                 stage = max(stage, suggested if suggested is not None else stage)
@@ -208,6 +214,23 @@ MODEL_FACTORIES = frozenset(
 
 LIBRARY_SETTINGS = frozenset({"sklearn.set_config"})
 """Calls that change how a library computes for the whole process, not for one stage."""
+
+
+def _bundles_loaded(
+    statement: Statement, imports: dict[str, str], estimators: dict[str, str]
+) -> set[str]:
+    """The names a load statement binds to something other than a pandas table.
+
+    `data = load_breast_cancer()` binds a Bunch, `arr = np.loadtxt(...)` an array: the
+    statements that make the table from them (`pd.DataFrame(data.data, ...)`,
+    `df["target"] = data.target`) are part of loading, not of the feature step.
+    """
+    for call in statement.symbols.calls:
+        if classify_call(call, imports, estimators) is Role.LOAD:
+            if qualify(call.dotted, imports).startswith("pandas."):
+                return set()
+            return set(statement.symbols.defines)
+    return set()
 
 
 def _configures_library(statement: Statement, imports: dict[str, str]) -> bool:
@@ -648,16 +671,34 @@ def _unused_targets_as_underscore(statement: Statement, needed: set[str]) -> Sta
     return statement.replaced(new_node) if new_node is not node else statement
 
 
-def _binning_from_data(statement: Statement) -> str | None:
-    """`pd.cut(x, 5)` / `pd.qcut(x, q=4)`: bins computed from the values being binned."""
+def _literal_sequences(statement: Statement) -> set[str]:
+    """The names `statement` binds to a list or tuple display (`bins = [0, 5, 12]`)."""
+    node = statement.node
+    if isinstance(node, cst.SimpleStatementLine) and isinstance(node.body[0], cst.Assign):
+        assign = node.body[0]
+        if isinstance(assign.value, cst.List | cst.Tuple):
+            return {t.target.value for t in assign.targets if isinstance(t.target, cst.Name)}
+    return set()
+
+
+def _binning_from_data(statement: Statement, edges: Collection[str] = ()) -> str | None:
+    """`pd.cut(x, 5)` / `pd.qcut(x, q=4)`: bins computed from the values being binned.
+
+    `edges`: names bound to literal lists of bin edges (`pd.cut(x, bins)` with those is fine).
+    """
     found: list[str] = []
 
     class _Finder(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
             name = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
+            bins = _bins(node)
             if name == "qcut":
                 found.append("qcut()")
-            elif name == "cut" and isinstance(_bins(node), cst.Integer | cst.Name | cst.Attribute):
+            elif (
+                name == "cut"
+                and isinstance(bins, cst.Integer | cst.Name | cst.Attribute)
+                and not (isinstance(bins, cst.Name) and bins.value in edges)
+            ):
                 found.append("cut() with a number of bins")
 
     statement.node.visit(_Finder())
@@ -679,11 +720,13 @@ def _rewrite_prepare(
     """Statistics and categories learnt once; dataset-level steps only while training."""
     taken: set[str] = {"raw_columns"}
     rewritten: list[Statement] = []
+    edges: set[str] = set()  # names bound to a literal list of bin edges
     for statement in stages["prepare"]:
         reason = is_training_only(statement.node, target)
         node = statement.node
+        edges = (edges - statement.symbols.defines) | _literal_sequences(statement)
         if reason is None:
-            binned = _binning_from_data(statement)
+            binned = _binning_from_data(statement, edges)
             if binned and not code.feature_problem:
                 code.feature_problem = (
                     f"cell {statement.cell}, line {statement.line}: {binned} learns its bin edges "
@@ -696,11 +739,22 @@ def _rewrite_prepare(
             node = record_settings(node)
             node = always_add_constant(node)
         else:
-            node = guard([node], reason)
+            served = _served_filter(node, statement.cell, target, code, taken)
+            node = served or guard([node], reason)
         rewritten.append(statement.replaced(node))
     stages["prepare"] = rewritten
     # the split stage's statements before the split make the model's inputs: feature step too
     stages["split"] = [_rewritten(s, always_add_constant) for s in stages["split"]]
+
+
+def _served_filter(
+    node: Stmt, cell: int, target: str | None, code: StageCode, taken: set[str]
+) -> Stmt | None:
+    """A row filter that serving runs too (rejecting the rows it removes), or None."""
+    if uses_outcome(node, target):
+        return None  # a request has no outcome
+    learnt, _ = learn_statistics(node, code.module_names, taken)
+    return served_filter(learnt, cell)
 
 
 def _rewritten(statement: Statement, rewrite: Callable[[Stmt], Stmt]) -> Statement:

@@ -6,6 +6,7 @@ the served model applies to raw rows.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from scaffold.extract.functions import Signature, call_statement, function_def
 from scaffold.extract.names import used_names
 from scaffold.extract.plan import split_outputs
 from scaffold.extract.rewrites.settings_refs import with_setting_values
+from scaffold.extract.rewrites.statistics import learn_statistics
+from scaffold.extract.rewrites.transformers import fit_transformers_once
 from scaffold.extract.statements import Statement, Stmt
 
 if TYPE_CHECKING:
@@ -194,17 +197,26 @@ def _frame_pipeline(
     split = code.function("split")
     assert split is not None
     inputs_statements, split_node = _model_inputs(code, split.node)
+    inputs_nodes, learns = _learnt_in_inputs(inputs_statements, code)
+    signature = split.signature
+    if learns:  # the inputs fit a scaler or take a statistic: through the feature state
+        passing = split_node.visit(_PassState())
+        assert isinstance(passing, cst.FunctionDef)
+        split_node = _with_parameter(passing, "state")
+        if "state" not in signature.parameters:
+            parameters = (*signature.parameters, "state")
+            signature = Signature(signature.name, parameters, signature.returns)
     split_index = code.functions.index(split)
-    code.functions[split_index] = type(split)(
-        split.stage, split.module, split.signature, split_node
-    )
+    code.functions[split_index] = type(split)(split.stage, split.module, signature, split_node)
     values = {setting.key: setting.value for setting in analysis.settings}
     model_inputs = function_def(
-        Signature("model_inputs", (frame,), (code.features or "X",)),
-        [with_setting_values(s.node, values) for s in inputs_statements],
+        Signature(
+            "model_inputs", (frame, *(("state",) if learns else ())), (code.features or "X",)
+        ),
+        [with_setting_values(node, values) for node in inputs_nodes],
         docstring="The model's input columns, from the prepared frame.",
     )
-    prepare_call = _serving_prepare_call(code)
+    prepare_call = _serving_prepare_call(code) + (", state" if learns else "")
     additions = [
         cst.parse_module(FRAME_HELPERS).body[0],
         model_inputs,
@@ -236,6 +248,47 @@ def _frame_pipeline(
     ]
     body = [*header, _train_def(train_body, code), _evaluate_def(evaluate_body)]
     return Orchestrator(docstring, body, {"features": additions})
+
+
+def _learnt_in_inputs(statements: Sequence[Statement], code: StageCode) -> tuple[list[Stmt], bool]:
+    """The statements making the model's inputs, with what they learn from data recorded."""
+    taken = {"raw_columns"} | {
+        key for function in code.functions for key in STATE_KEY.findall(_code(function.node))
+    }
+    nodes, learns = [], False
+    for statement in statements:
+        node = fit_transformers_once(statement.node, taken)
+        node, _ = learn_statistics(node, code.module_names, taken)
+        learns = learns or node is not statement.node
+        nodes.append(node)
+    return nodes, learns
+
+
+STATE_KEY = re.compile(r"""state\.\w+\(\s*["']([^"']+)["']""")
+"""The names recorded in the feature state by generated code (`state.statistic("age_mean", ...`)."""
+
+
+class _PassState(cst.CSTTransformer):
+    """`model_inputs(frame)` -> `model_inputs(frame, state)`."""
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        func = updated_node.func
+        if isinstance(func, cst.Name) and func.value == "model_inputs":
+            return updated_node.with_changes(args=[*updated_node.args, cst.Arg(cst.Name("state"))])
+        return updated_node
+
+
+def _with_parameter(function: cst.FunctionDef, name: str) -> cst.FunctionDef:
+    """`function` with the parameter `name` last (unless it has it)."""
+    params = function.params.params
+    if any(param.name.value == name for param in params):
+        return function
+    parameters = function.params.with_changes(params=[*params, cst.Param(cst.Name(name))])
+    return function.with_changes(params=parameters)
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
 
 
 def _after_split(code: StageCode, prepare_call: str) -> str:
@@ -423,7 +476,7 @@ def _forecast_pipeline(code: StageCode, header: list[Stmt], docstring: str) -> O
             f"return TrainingRun(served_model, {code.metrics_name}, raw_inputs, raw_target)"
         ),
     ]
-    evaluate_body = _evaluate_body(code, fitted="model.estimator.fitted")
+    evaluate_body = _evaluate_body(code, fitted="served_model.estimator.fitted")
     docstring += (
         '\n\nThe service forecasts by step: the row `{"step": k}` asks for the value k periods\n'
         f"after the end of {periods}."
@@ -488,7 +541,7 @@ def _no_evaluation(code: StageCode) -> list[Stmt]:
     return [cst.parse_statement(f"{code.metrics_name}: dict[str, float] = {{}}")]
 
 
-def _evaluate_body(code: StageCode, fitted: str = "model.estimator") -> list[Stmt]:
+def _evaluate_body(code: StageCode, fitted: str = "served_model.estimator") -> list[Stmt]:
     """The stages the evaluation needs, then the evaluation of the trained model (`fitted`)."""
     if code.function("evaluate") is None:
         return [cst.parse_statement("return {}")]  # the notebook evaluates nothing
@@ -517,7 +570,7 @@ def _evaluation_inputs(code: StageCode) -> tuple[str, ...]:
     return tuple(name for name in function.signature.parameters if name != code.estimator)
 
 
-def _return_call(code: StageCode, stage: str, fitted: str = "model.estimator") -> list[Stmt]:
+def _return_call(code: StageCode, stage: str, fitted: str = "served_model.estimator") -> list[Stmt]:
     """`return evaluate_model(...)`, given the trained model's estimator (`fitted`)."""
     function = code.function(stage)
     if function is None:
@@ -547,7 +600,7 @@ TRAIN_HEADER = """def train(
     `check` sees the raw inputs and outcomes before anything is fitted.
     \"\"\"
 """
-EVALUATE_HEADER = """def evaluate(settings: Settings, model: Model) -> dict[str, float]:
+EVALUATE_HEADER = """def evaluate(settings: Settings, served_model: Model) -> dict[str, float]:
     \"\"\"Score a trained model {what}, as the notebook did.\"\"\"
 """
 JOINED = "`extra_rows` (raw inputs plus TARGET, from feedback) join the data before training;"

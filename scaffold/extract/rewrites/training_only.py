@@ -25,14 +25,23 @@ def is_training_only(node: Stmt, target: str | None) -> str | None:
     return finder.reason
 
 
+def uses_outcome(node: Stmt, target: str | None) -> bool:
+    """Whether `node` names the outcome column (a request does not have it)."""
+    finder = _Finder(target)
+    node.visit(finder)
+    return finder.uses_target
+
+
 class _Finder(cst.CSTVisitor):
     def __init__(self, target: str | None) -> None:
         self.target = target
         self.reason: str | None = None
+        self.uses_target = False
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if self.target is not None and node.evaluated_value == self.target and not self.reason:
-            self.reason = f"uses the outcome column {self.target!r}"
+        if self.target is not None and node.evaluated_value == self.target:
+            self.uses_target = True
+            self.reason = self.reason or f"uses the outcome column {self.target!r}"
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -47,6 +56,15 @@ class _Finder(cst.CSTVisitor):
             )
         ):
             self.reason = self.reason or "drops rows (.drop(index=...))"
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "drop"
+            and node.args
+            and node.args[0].keyword is None
+            and isinstance(node.args[0].value, cst.Attribute)
+            and node.args[0].value.attr.value == "index"
+        ):
+            self.reason = self.reason or "drops rows (.drop(frame[...].index))"
 
     def visit_Assign(self, node: cst.Assign) -> None:
         # df = df[df["age"] > 0] / df = df.loc[mask, cols] / df = df[:100]: a row filter

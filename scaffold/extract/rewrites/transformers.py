@@ -25,9 +25,19 @@ class FitTransformersOnce(cst.CSTTransformer):
         self.taken = taken
         self.state_name = state_name
         self.learnt: list[str] = []
+        self._loop_names: list[list[str]] = []  # targets of the loops around the call
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
+
+    def visit_For(self, node: cst.For) -> None:
+        target = node.target
+        elements = [e.value for e in target.elements] if isinstance(target, cst.Tuple) else [target]
+        self._loop_names.append([e.value for e in elements if isinstance(e, cst.Name)])
+
+    def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
+        self._loop_names.pop()
+        return updated_node
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
@@ -43,11 +53,19 @@ class FitTransformersOnce(cst.CSTTransformer):
         return cst.Call(
             cst.Attribute(cst.Name(self.state_name), cst.Name("transformer")),
             [
-                cst.Arg(cst.SimpleString(f'"{name}"')),
+                cst.Arg(self._key(name)),
                 cst.Arg(func.value),
                 updated_node.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT),
             ],
         )
+
+    def _key(self, name: str) -> cst.BaseExpression:
+        """`"scaler"`, or `f"encoder_{col}"` inside `for col in ...`: one fit per iteration."""
+        loop_names = [loop_name for names in self._loop_names for loop_name in names]
+        if not loop_names:
+            return cst.SimpleString(f'"{name}"')
+        parts = "".join(f"_{{{loop_name}}}" for loop_name in loop_names)
+        return cst.parse_expression(f'f"{name}{parts}"')
 
 
 def _transformer_name(node: cst.BaseExpression) -> str:
