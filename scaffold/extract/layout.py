@@ -27,6 +27,14 @@ from scaffold.extract.functions import (
     in_order_of_appearance,
     produced,
 )
+from scaffold.extract.helper_globals import (
+    HelperGlobals,
+    helper_globals,
+    partial_import,
+    settle_helpers,
+    with_globals_passed,
+)
+from scaffold.extract.names import names_in
 from scaffold.extract.plan import (
     STAGES,
     fit_arguments,
@@ -164,6 +172,9 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
             f"the notebook's name '{clashes[0]}' is one the generated pipeline uses itself; "
             "rename it in the notebook",
         )
+    found = helper_globals(helpers, code.module_names)
+    for name in STAGES:  # each call of a helper passes the notebook variables it reads
+        stages[name] = [with_globals_passed(s, found, constants) for s in stages[name]]
     _join_names(analysis, stages, code, estimators)
     _carry_transformers_after_split(stages, code)
     as_written = {name: list(statements) for name, statements in stages.items()}
@@ -174,7 +185,17 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
         code.feature_problem = code.no_service_reason
         code.functions, code.metrics, code.warnings = [], [], warnings_so_far
         _finish(analysis, as_written, code, estimators, learn_features=False)
+    _settle_helpers(code, found)
     return code
+
+
+def _settle_helpers(code: StageCode, found: HelperGlobals) -> None:
+    """Keep the helpers the stages use, with the notebook variables they read as parameters."""
+    used = names_in([f.node for f in code.functions] + [s.node for s in code.configuration])
+    settled = settle_helpers(code.helpers, found, used.names | used.in_formulas)
+    code.helpers, code.helpers_left_out = settled.helpers, settled.left_out
+    if found.needs and code.helpers:
+        code.imports.append(partial_import(code.helpers[0].cell))
 
 
 def _finish(
