@@ -415,8 +415,9 @@ def test_a_function_reading_a_value_a_later_cell_makes_gets_it_when_called(
     )
     files = extraction.files
     assert "def rescale(v, *, factor):" in files["src/{package}/pipeline/helpers.py"]
-    assert "rescale(model.score(X, y), factor=factor)" in (
-        files["src/{package}/pipeline/evaluation.py"]
+    assert (
+        "rescale(model.score(X, y), factor=factor)"
+        in (files["src/{package}/pipeline/evaluation.py"])
     )
 
 
