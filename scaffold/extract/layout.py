@@ -123,11 +123,16 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
     deferred: list[tuple[int, int, Statement]] = []
     stage = 0
     loaded = False
-    for number in pipeline:
-        cell = analysis.cell(number)
-        if cell.cell.kind != "code" or cell.symbols is None:
-            continue
-        for statement in _cell_statements(analysis, number, constants, warnings):
+    cells = {
+        number: _cell_statements(analysis, number, constants, warnings)
+        for number in pipeline
+        if analysis.cell(number).cell.kind == "code" and analysis.cell(number).symbols is not None
+    }
+    found = _helper_globals(analysis, cells)
+    for statements in cells.values():
+        for statement in statements:
+            if statement.kind not in ("import", "def", "class"):
+                statement = with_globals_passed(statement, found, constants)
             if statement.kind == "import":
                 imports.append(statement)
             elif statement.kind in ("def", "class"):
@@ -172,9 +177,6 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
             f"the notebook's name '{clashes[0]}' is one the generated pipeline uses itself; "
             "rename it in the notebook",
         )
-    found = helper_globals(helpers, code.module_names)
-    for name in STAGES:  # each call of a helper passes the notebook variables it reads
-        stages[name] = [with_globals_passed(s, found, constants) for s in stages[name]]
     _join_names(analysis, stages, code, estimators)
     _carry_transformers_after_split(stages, code)
     as_written = {name: list(statements) for name, statements in stages.items()}
@@ -187,6 +189,16 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
         _finish(analysis, as_written, code, estimators, learn_features=False)
     _settle_helpers(code, found)
     return code
+
+
+def _helper_globals(analysis: Analysis, cells: dict[int, list[Statement]]) -> HelperGlobals:
+    """The notebook variables each helper reads: every call of it passes them."""
+    every = [statement for statements in cells.values() for statement in statements]
+    helpers = [s for s in every if s.kind in ("def", "class")]
+    module_names = set(analysis.imports) | {
+        name for s in every if s.kind in ("def", "class", "import") for name in s.symbols.defines
+    }
+    return helper_globals(helpers, module_names)
 
 
 def _settle_helpers(code: StageCode, found: HelperGlobals) -> None:
