@@ -402,18 +402,23 @@ def test_a_function_may_use_a_module_a_later_cell_imports(
     assert "def rescale(v):" in helpers
 
 
-def test_a_function_reading_a_value_a_later_cell_makes_is_refused(
+def test_a_function_reading_a_value_a_later_cell_makes_gets_it_when_called(
     extract_cells: Callable[[list[str]], Extraction],
 ) -> None:
-    with pytest.raises(ExtractionError) as raised:
-        extract_cells(
-            [
-                *LATE_USE,
-                "def rescale(v):\n    return v * factor",
-                'factor = 2\nprint(f"scaled r2: {rescale(model.score(X, y)):.4f}")',
-            ]
-        )
-    assert str(raised.value).startswith("cell 3, line 2: reads 'factor'")
+    """The call passes `factor` as it is then, which is what the notebook's function read."""
+    extraction = extract_cells(
+        [
+            *LATE_USE,
+            "def rescale(v):\n    return v * factor",
+            'factor = 2\nprint(f"scaled r2: {rescale(model.score(X, y)):.4f}")',
+        ]
+    )
+    files = extraction.files
+    assert "def rescale(v, *, factor):" in files["src/{package}/pipeline/helpers.py"]
+    assert (
+        "rescale(model.score(X, y), factor=factor)"
+        in (files["src/{package}/pipeline/evaluation.py"])
+    )
 
 
 def test_no_default_metric_pairs_one_split_with_another(
@@ -491,3 +496,65 @@ def test_a_displayed_value_is_a_metric_only_when_it_showed_one_number(
     nbformat.write(notebook, path)
     extraction = extract(inspect_notebook(path))
     assert ("fold" in {m.key for m in extraction.metrics}) is metric
+
+
+# --- functions reading notebook variables ----------------------------------------------------
+
+COUNTER = "count = 0\ndef bump():\n    global count\n    count += 1"
+
+
+def test_a_helper_only_exploration_uses_is_left_out_with_a_reason(
+    extract_cells: Callable[[list[str]], Extraction],
+) -> None:
+    """Neither reading a variable nor changing one matters for code the project leaves out."""
+    extraction = extract_cells(
+        [IMPORTS, LOAD, "def peek(col):\n    print(df[col].describe())", COUNTER, *TAIL]
+    )
+    reasons = {cell: reason for cell, _, reason in extraction.left_out}
+    assert "only code left out" in reasons[3]
+    assert 4 in reasons  # the counter is exploration too
+    assert "def peek" not in "".join(extraction.files.values())
+
+
+def test_a_used_helper_that_changes_a_global_is_refused(
+    extract_cells: Callable[[list[str]], Extraction],
+) -> None:
+    with pytest.raises(ExtractionError) as raised:
+        extract_cells([IMPORTS, LOAD, COUNTER, 'bump()\ndf["n"] = count', *TAIL])
+    assert str(raised.value).startswith("cell 3, line 3: 'bump' changes a notebook variable")
+
+
+def test_a_caller_of_a_helper_that_cannot_be_carried_over_is_refused(
+    extract_cells: Callable[[list[str]], Extraction],
+) -> None:
+    with pytest.raises(ExtractionError) as raised:
+        extract_cells(
+            [
+                IMPORTS,
+                LOAD,
+                COUNTER,
+                "def twice():\n    bump()\n    bump()",
+                'twice()\ndf["n"] = count',
+                *TAIL,
+            ]
+        )
+    assert "'bump'" in str(raised.value)
+
+
+def test_a_helper_calling_a_helper_passes_the_variables_on(
+    extract_cells: Callable[[list[str]], Extraction],
+) -> None:
+    extraction = extract_cells(
+        [
+            IMPORTS,
+            LOAD,
+            "def scaled(v):\n    return v / spread",
+            "def centred(col):\n    return scaled(df[col] - df[col].mean())",
+            'spread = 2.0\ndf["a"] = centred("a")',
+            *TAIL,
+        ]
+    )
+    helpers = extraction.files["src/{package}/pipeline/helpers.py"]
+    assert "def scaled(v, *, spread):" in helpers
+    assert "def centred(col, *, df, spread):" in helpers
+    assert "scaled(df[col] - df[col].mean(), spread=spread)" in helpers

@@ -137,6 +137,59 @@ FORMS: dict[str, Form] = {
             EVAL_R2,
         ]
     ),
+    "helper_reads_frame": Form(
+        [
+            IMPORTS,
+            "def predicted():\n    return model.predict(X_test)",
+            LOAD,
+            DROP_ID,
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            'pred = predicted()\nprint(f"R2: {r2_score(y_test, pred):.4f}")',
+        ]
+    ),
+    "helper_global_rebound": Form(
+        [
+            IMPORTS,
+            "def bump(v):\n    return v * k",
+            LOAD,
+            DROP_ID,
+            'k = 2\ndf["a2"] = bump(df["a"])\nk = 3\ndf["b2"] = bump(df["b"])',
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ]
+    ),
+    "helper_for_plots_only": Form(
+        [
+            IMPORTS + "\nimport matplotlib.pyplot as plt",
+            LOAD,
+            "def show(col):\n    plt.hist(df[col])\n    plt.close()",
+            'for col in ["a", "b"]:\n    show(col)',
+            DROP_ID,
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ]
+    ),
+    "helper_calls_helper": Form(
+        [
+            IMPORTS,
+            "def residuals(pred):\n    return y_test - pred",
+            "def squared_error(pred):\n    return float((residuals(pred) ** 2).mean())",
+            LOAD,
+            DROP_ID,
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            'pred = model.predict(X_test)\nprint(f"R2: {r2_score(y_test, pred):.4f}")\n'
+            'print(f"MSE: {squared_error(pred):.4f}")',
+        ],
+        metrics={**R2, "mse": "squared_error(pred)"},
+    ),
     "class_used_later": Form(
         [
             IMPORTS,
@@ -376,14 +429,9 @@ def with_marks(names: dict[str, Any], bugs: dict[str, pytest.MarkDecorator]) -> 
     return [pytest.param(name, marks=bugs.get(name, ()), id=name) for name in names]
 
 
-REFUSABLE = {"function_global"}
-
-
 @pytest.mark.parametrize("name", with_marks(FORMS, KNOWN_BUGS))
 def test_metrics_equal_the_notebook(outcomes: dict[str, Outcome], name: str) -> None:
     outcome = outcomes[name]
-    if name in REFUSABLE and outcome.refusal is not None:
-        return  # a refusal is an accepted outcome; test_function_reading_a_global checks it
     metrics = trained(outcome)["metrics"]
     expected = {key: eval(expr, outcome.reference) for key, expr in FORMS[name].metrics.items()}
     assert metrics.keys() == expected.keys()
@@ -398,8 +446,6 @@ SERVED = {name: form for name, form in FORMS.items() if form.rows_kept}
 def test_served_predictions_equal_the_notebook(outcomes: dict[str, Outcome], name: str) -> None:
     """The raw rows scored by the served model get the notebook's predictions for those rows."""
     outcome = outcomes[name]
-    if name in REFUSABLE and outcome.refusal is not None:
-        return
     assert outcome.servable
     result = trained(outcome)
     assert "serve_error" not in result, result["serve_error"]
@@ -412,19 +458,18 @@ def test_served_predictions_equal_the_notebook(outcomes: dict[str, Outcome], nam
     np.testing.assert_allclose(alone, served[::17], rtol=1e-12, atol=1e-12)
 
 
-def test_function_reading_a_global(outcomes: dict[str, Outcome]) -> None:
-    """A helper reading a notebook constant: refused, naming the function's cell (recorded)."""
-    outcome = outcomes["function_global"]
-    assert outcome.refusal is not None  # the current behaviour: a refusal, not a result
-    assert outcome.refusal.cell == 3
-    assert "scaled" in str(outcome.refusal)
+def test_a_helper_gets_the_notebook_variables_it_reads(outcomes: dict[str, Outcome]) -> None:
+    """The constant that became a setting is passed from the settings at the call."""
+    helpers = next(outcomes["function_global"].folder.glob("project/src/*/pipeline/helpers.py"))
+    assert "def scaled(col, *, SCALE):" in helpers.read_text()
+    features = helpers.with_name("features.py").read_text()
+    assert 'scaled(\n        df["a"], SCALE=' in features
+    assert "settings.params.scale" in features
 
 
-def test_function_reading_a_global_names_the_global(outcomes: dict[str, Outcome]) -> None:
-    refusal = outcomes["function_global"].refusal
-    assert refusal is not None
-    assert "'SCALE'" in str(refusal)
-    assert "settings" not in str(refusal)
+def test_a_helper_only_exploration_uses_is_left_out(outcomes: dict[str, Outcome]) -> None:
+    pipeline = next(outcomes["helper_for_plots_only"].folder.glob("project/src/*/pipeline"))
+    assert "def show" not in "".join(p.read_text() for p in pipeline.glob("*.py"))
 
 
 # --- the example notebook: a row scored alone gets its prediction in a batch ---------------

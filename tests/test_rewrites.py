@@ -12,6 +12,7 @@ from scaffold.extract.rewrites.categories import learn_categories
 from scaffold.extract.rewrites.constants import always_add_constant
 from scaffold.extract.rewrites.inplace import inplace_to_assignment
 from scaffold.extract.rewrites.metrics import metric_assignments, printed_metrics
+from scaffold.extract.rewrites.pass_globals import pass_globals, with_keyword_parameters
 from scaffold.extract.rewrites.settings_refs import replace_literals, replace_names
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.training_only import guard, is_training_only
@@ -645,3 +646,53 @@ def test_without_unused_locals(before: str, after: str | None) -> None:
     assert isinstance(function, cst.FunctionDef)
     rewritten = without_unused_locals(function)
     assert cst.Module(body=[rewritten]).code == dedent(after or before)
+
+
+# --- pass_globals: a helper gets the notebook variables it reads ----------------------------
+
+NEEDS = {"loss": ("X", "N")}
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("r = loss(w)", "r = loss(w, X=X, N=N)"),
+        ("loss()", "loss(X=X, N=N)"),
+        ("r = [loss(v, k=1) for v in ws]", "r = [loss(v, k=1, X=X, N=N) for v in ws]"),
+        ("r = loss(w, X=X_small)", "r = loss(w, X=X_small, N=N)"),
+        ("r = model.loss(w)", "r = model.loss(w)"),
+        (
+            'df["a"] = df["a"].apply(loss)',
+            'df["a"] = df["a"].apply(functools.partial(loss, X=X, N=N))',
+        ),
+        (
+            "def outer(w):\n    return loss(w) + 1",
+            "def outer(w):\n    return loss(w, X=X, N=N) + 1",
+        ),
+    ],
+    ids=["call", "no-arguments", "comprehension", "given", "method", "handed-on", "in-helper"],
+)
+def test_pass_globals(before: str, after: str) -> None:
+    assert_rewrite(lambda node: pass_globals(node, NEEDS), before, after)
+
+
+def test_pass_globals_leaves_a_statement_without_the_helper_as_it_is() -> None:
+    node = cst.parse_statement("r = other(w)\n")
+    assert pass_globals(node, NEEDS) is node
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("def f(a):\n    pass", "def f(a, *, X, N):\n    pass"),
+        ("def f(a, *args, **kw):\n    pass", "def f(a, *args, X, N, **kw):\n    pass"),
+        ("def f(a, *, b):\n    pass", "def f(a, *, b, X, N):\n    pass"),
+    ],
+    ids=["plain", "star-args", "keyword-only"],
+)
+def test_with_keyword_parameters(before: str, after: str) -> None:
+    def rewrite(node: Stmt) -> Stmt:
+        assert isinstance(node, cst.FunctionDef)
+        return with_keyword_parameters(node, ["X", "N"])
+
+    assert_rewrite(rewrite, before, after)

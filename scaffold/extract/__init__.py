@@ -124,6 +124,8 @@ def _left_out(
         role, reason = cell.role.value, cell.reason
         if number in other_models:
             role, reason = "another model", other_models[number]
+        elif number in stages.helpers_left_out:
+            reason = stages.helpers_left_out[number]
         elif cell.role in PIPELINE_ROLES and symbols is not None:
             reason = SETTINGS_ONLY if symbols.defines and symbols.defines <= constants else UNUSED
         found.append((number, role, reason))

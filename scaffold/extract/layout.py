@@ -27,6 +27,14 @@ from scaffold.extract.functions import (
     in_order_of_appearance,
     produced,
 )
+from scaffold.extract.helper_globals import (
+    HelperGlobals,
+    helper_globals,
+    partial_import,
+    settle_helpers,
+    with_globals_passed,
+)
+from scaffold.extract.names import names_in
 from scaffold.extract.plan import (
     STAGES,
     fit_arguments,
@@ -117,11 +125,16 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
     stage = 0
     loaded = False
     bundles: set[str] = set()  # names bound to loaded objects that are not tables yet
-    for number in pipeline:
-        cell = analysis.cell(number)
-        if cell.cell.kind != "code" or cell.symbols is None:
-            continue
-        for statement in _cell_statements(analysis, number, constants, warnings):
+    cells = {
+        number: _cell_statements(analysis, number, constants, warnings)
+        for number in pipeline
+        if analysis.cell(number).cell.kind == "code" and analysis.cell(number).symbols is not None
+    }
+    found = _helper_globals(analysis, cells)
+    for statements in cells.values():
+        for statement in statements:
+            if statement.kind not in ("import", "def", "class"):
+                statement = with_globals_passed(statement, found, constants)
             if statement.kind == "import":
                 imports.append(statement)
             elif statement.kind in ("def", "class"):
@@ -180,7 +193,27 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
         code.feature_problem = code.no_service_reason
         code.functions, code.metrics, code.warnings = [], [], warnings_so_far
         _finish(analysis, as_written, code, estimators, learn_features=False)
+    _settle_helpers(code, found)
     return code
+
+
+def _helper_globals(analysis: Analysis, cells: dict[int, list[Statement]]) -> HelperGlobals:
+    """The notebook variables each helper reads: every call of it passes them."""
+    every = [statement for statements in cells.values() for statement in statements]
+    helpers = [s for s in every if s.kind in ("def", "class")]
+    module_names = set(analysis.imports) | {
+        name for s in every if s.kind in ("def", "class", "import") for name in s.symbols.defines
+    }
+    return helper_globals(helpers, module_names)
+
+
+def _settle_helpers(code: StageCode, found: HelperGlobals) -> None:
+    """Keep the helpers the stages use, with the notebook variables they read as parameters."""
+    used = names_in([f.node for f in code.functions] + [s.node for s in code.configuration])
+    settled = settle_helpers(code.helpers, found, used.names | used.in_formulas)
+    code.helpers, code.helpers_left_out = settled.helpers, settled.left_out
+    if found.needs and code.helpers:
+        code.imports.append(partial_import(code.helpers[0].cell))
 
 
 def _finish(

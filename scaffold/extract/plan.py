@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from scaffold.analysis import PIPELINE_ROLES as ANALYSED_PIPELINE_ROLES
-from scaffold.analysis import Analysis
+from scaffold.analysis import Analysis, parse_cell
 from scaffold.analysis.roles import SPLIT_FUNCTIONS, classify_call
 from scaffold.errors import ExtractionError
-from scaffold.extract.statements import Statement
+from scaffold.extract.statements import Statement, split_statements
 from scaffold.notebook import Role
 
 STAGES = ("load", "prepare", "split", "train", "evaluate")
@@ -86,7 +86,7 @@ def check_supported(analysis: Analysis, cells: Sequence[int]) -> None:
                 "import the names explicitly",
                 line=_line_of(analysis, number, "import *"),
             )
-        if symbols.global_statements:
+        if len(symbols.global_statements) > _globals_in_helpers(analysis, number):
             raise ExtractionError(
                 number,
                 "a 'global' statement changes module state from inside a function; pass the "
@@ -126,11 +126,42 @@ def _undefined(analysis: Analysis) -> list[tuple[int, str]]:
     for cell in pipeline:
         assert cell.symbols is not None
         late_imports = cell.symbols.deferred_reads & imported
-        for name in sorted(cell.symbols.reads - late_imports):
+        passed = _read_in_helper_bodies(analysis, cell.number)  # passed when called
+        for name in sorted(cell.symbols.reads - late_imports - passed):
             if name not in defined and name not in known:
                 found.append((cell.number, name))
         defined |= cell.symbols.defines | cell.symbols.mutated_names
     return found
+
+
+def _helper_statements(analysis: Analysis, number: int) -> list[Statement]:
+    """The cell's top-level `def` and `class` statements."""
+    module = parse_cell(analysis.cell(number).cell)
+    return [s for s in split_statements(number, module) if s.kind in ("def", "class")]
+
+
+def _globals_in_helpers(analysis: Analysis, number: int) -> int:
+    """How many of the cell's `global` statements are in its functions and classes.
+
+    Those are refused only if the pipeline uses the function (see `helper_globals`).
+    """
+    symbols = analysis.cell(number).symbols
+    if symbols is None or not symbols.global_statements:
+        return 0
+    return sum(len(s.symbols.global_statements) for s in _helper_statements(analysis, number))
+
+
+def _read_in_helper_bodies(analysis: Analysis, number: int) -> set[str]:
+    """Names the cell's functions read when called: each call passes them (`helper_globals`)."""
+    symbols = analysis.cell(number).symbols
+    if symbols is None or not symbols.deferred_reads:
+        return set()
+    return {
+        name
+        for statement in _helper_statements(analysis, number)
+        if isinstance(statement.node, cst.FunctionDef)
+        for name in statement.symbols.deferred_reads
+    }
 
 
 def _line_reading(analysis: Analysis, number: int, name: str) -> int | None:

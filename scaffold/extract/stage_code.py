@@ -84,6 +84,7 @@ class StageCode:
     module_names: set[str] = field(default_factory=set)
     stage_statements: dict[str, list[Statement]] = field(default_factory=dict)
     configuration: list[Statement] = field(default_factory=list)  # run when the package loads
+    helpers_left_out: dict[int, str] = field(default_factory=dict)  # cell -> why
 
     task: str = "unknown"
 
