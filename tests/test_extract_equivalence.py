@@ -67,6 +67,7 @@ class Form:
     missing: bool = False
     rows_kept: bool = True  # every raw row reaches the model (served predictions comparable)
     served_reference: str = "model.predict(X)"  # the notebook's predictions for the raw rows
+    kept_rows: str = ""  # rows_kept False: the raw rows (index) the notebook's filters kept
 
 
 FORMS: dict[str, Form] = {
@@ -329,6 +330,99 @@ FORMS: dict[str, Form] = {
         ],
         served_reference="model.predict(scaler.transform(X))",
     ),
+    # --- the input domain: rows a filter removes are rejected when served --------------------
+    "dropna": Form(
+        [IMPORTS, LOAD, DROP_ID, "df = df.dropna()", DUMMIES, SPLIT, RIDGE, EVAL_R2],
+        missing=True,
+        rows_kept=False,
+        kept_rows="df.index",
+    ),
+    "boolean_filter_and_learnt_cut": Form(
+        [
+            IMPORTS,
+            LOAD,
+            DROP_ID,
+            'df = df[df["b"] < df["b"].quantile(0.9)]\ndf = df.loc[df.a.notna() & (df.a > -2)]',
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ],
+        missing=True,
+        rows_kept=False,
+        kept_rows="df.index",
+    ),
+    # --- learnt state in the forms people write ------------------------------------------------
+    "encoder_reused": Form(
+        [
+            IMPORTS + "\nfrom sklearn.preprocessing import LabelEncoder",
+            LOAD,
+            DROP_ID,
+            'df["d"] = df["c"].map({"x": "p", "y": "q", "z": "p"})\nle = LabelEncoder()\n'
+            'df["c"] = le.fit_transform(df["c"])\ndf["d"] = le.fit_transform(df["d"])',
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ]
+    ),
+    "encoder_in_a_loop": Form(
+        [
+            IMPORTS + "\nfrom sklearn.preprocessing import LabelEncoder",
+            LOAD,
+            DROP_ID,
+            'df["d"] = df["c"].map({"x": "p", "y": "q", "z": "p"})\nle = LabelEncoder()\n'
+            'for col in ["c", "d"]:\n    df[col] = le.fit_transform(df[col])',
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ]
+    ),
+    "frames_edited_through_a_list": Form(
+        [
+            IMPORTS,
+            LOAD,
+            'holdout = pd.read_csv("data.csv").tail(10)\nboth = [df, holdout]',
+            'for frame in both:\n    frame["a2"] = frame["a"] * frame["b"]\n'
+            '    frame.drop(columns=["id"], inplace=True)',
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ]
+    ),
+    "pipeline_named_model": Form(
+        [
+            IMPORTS
+            + "\nfrom sklearn.pipeline import make_pipeline"
+            + "\nfrom sklearn.preprocessing import StandardScaler",
+            LOAD,
+            DROP_ID,
+            DUMMIES,
+            SPLIT,
+            "model = LogisticRegression(C=0.1)\npipe = make_pipeline(StandardScaler(), model)\n"
+            "pipe.fit(X_train, y_train)",
+            'pred = pipe.predict(X_test)\nprint(f"Accuracy: {accuracy_score(y_test, pred):.4f}")',
+        ],
+        metrics={"accuracy": "accuracy_score(y_test, pred)"},
+        task="classification",
+        served_reference="pipe.predict(X)",
+    ),
+    "bundle_scaled_before_the_split": Form(
+        [
+            IMPORTS
+            + "\nfrom sklearn.datasets import load_diabetes"
+            + "\nfrom sklearn.preprocessing import StandardScaler",
+            "data = load_diabetes()\ndf = pd.DataFrame(data.data, columns=data.feature_names)\n"
+            'df["target"] = data.target',
+            "scaler = StandardScaler()\n"
+            'X = scaler.fit_transform(df.drop(columns=["target"]))\ny = df["target"]\n'
+            "X_train, X_test, y_train, y_test = train_test_split("
+            "X, y, test_size=0.25, random_state=0)",
+            RIDGE,
+            EVAL_R2,
+        ],
+        rows_kept=False,  # its rows are the bundle's, not data.csv's
+    ),
 }
 
 KNOWN_BUGS: dict[str, pytest.MarkDecorator] = {}
@@ -371,6 +465,16 @@ for name, package, servable, data in json.loads(sys.argv[1]):
                 ]
             except Exception:
                 results[name]["serve_error"] = traceback.format_exc()
+            try:
+                scored = run.model.score(raw)
+                results[name]["accepted"] = scored.accepted.tolist()
+                results[name]["scored"] = [float(v) for v in scored.values]
+                results[name]["scored_alone"] = [
+                    [float(v) for v in run.model.score(raw.iloc[[i]]).values]
+                    for i in range(len(raw))
+                ]
+            except Exception:
+                results[name]["score_error"] = traceback.format_exc()
         else:
             results[name] = {"metrics": pipeline.run(settings)}
     except Exception:
@@ -456,6 +560,27 @@ def test_served_predictions_equal_the_notebook(outcomes: dict[str, Outcome], nam
     # a row scored alone gets what it gets in the batch: nothing is learnt from the request
     alone = np.asarray(result["alone"])
     np.testing.assert_allclose(alone, served[::17], rtol=1e-12, atol=1e-12)
+
+
+DOMAIN = {name: form for name, form in FORMS.items() if form.kept_rows}
+
+
+@pytest.mark.parametrize("name", with_marks(DOMAIN, {}))
+def test_rows_a_filter_removed_are_rejected_and_the_others_scored_as_trained(
+    outcomes: dict[str, Outcome], name: str
+) -> None:
+    """Serving runs the notebook's filters: the rows it kept are scored, the others rejected."""
+    result = trained(outcomes[name])
+    assert "score_error" not in result, result["score_error"]
+    reference = outcomes[name].reference
+    kept = np.isin(np.arange(len(result["accepted"])), eval(FORMS[name].kept_rows, reference))
+    assert result["accepted"] == kept.tolist()
+    expected = eval(FORMS[name].served_reference, reference).astype(float)
+    np.testing.assert_allclose(result["scored"], expected, rtol=1e-12, atol=1e-12)
+    # each row alone: scored as in the batch, or rejected (no prediction) as in the batch
+    alone = result["scored_alone"]
+    assert [len(values) == 1 for values in alone] == kept.tolist()
+    np.testing.assert_allclose([v[0] for v in alone if v], expected, rtol=1e-12, atol=1e-12)
 
 
 def test_a_helper_gets_the_notebook_variables_it_reads(outcomes: dict[str, Outcome]) -> None:

@@ -600,6 +600,7 @@ def _drop_dead_code(
     """
     needed = {name for name in (code.estimator, code.frame, code.metrics_name) if name}
     helpers = {name for helper in code.helpers for name in helper.symbols.defines}
+    aliased = _aliased_names(stages)
     for stage in reversed(STAGES):
         kept: list[Statement] = []
         for statement in reversed(stages[stage]):
@@ -610,9 +611,11 @@ def _drop_dead_code(
             binds = statement.symbols.defines | statement.symbols.mutated_names
             unneeded = not binds & needed and statement.kind != "expression"
             only_display = bool(calls) and all(role is Role.EXPLORE for role in roles)
+            changed = statement.symbols.mutated_names - statement.symbols.defines
             pure = (
                 statement.kind in ("assign", "literal")
-                and not statement.symbols.mutated_names - statement.symbols.defines
+                # an object nothing needs may change (a test frame edited beside the training one)
+                and not changed & (needed | aliased)
                 and all(
                     role in PURE_ROLES or _numpy_function(call, analysis.imports)
                     for call, role in zip(calls, roles, strict=True)
@@ -631,6 +634,19 @@ def _drop_dead_code(
             kept.append(_unused_targets_as_underscore(statement, needed))
             needed |= statement.symbols.reads | statement.symbols.mutated_names
         stages[stage] = list(reversed(kept))
+
+
+def _aliased_names(stages: dict[str, list[Statement]]) -> set[str]:
+    """Names bound to another name's object (`b = a`): changing one changes the other."""
+    found: set[str] = set()
+    for statement in (s for statements in stages.values() for s in statements):
+        node = statement.node
+        if isinstance(node, cst.SimpleStatementLine) and isinstance(node.body[0], cst.Assign):
+            assign = node.body[0]
+            if isinstance(assign.value, cst.Name):
+                found.add(assign.value.value)
+                found |= {t.target.value for t in assign.targets if isinstance(t.target, cst.Name)}
+    return found
 
 
 def _numpy_function(call: Call, imports: dict[str, str]) -> bool:
