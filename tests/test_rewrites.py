@@ -8,11 +8,13 @@ from textwrap import dedent
 import libcst as cst
 import pytest
 
+from scaffold.extract.rewrites.bare_except import name_the_exception
 from scaffold.extract.rewrites.categories import learn_categories
 from scaffold.extract.rewrites.constants import always_add_constant
 from scaffold.extract.rewrites.inplace import inplace_to_assignment
 from scaffold.extract.rewrites.metrics import metric_assignments, printed_metrics
 from scaffold.extract.rewrites.settings_refs import replace_literals, replace_names
+from scaffold.extract.rewrites.shadowed_imports import alias_shadowed_imports
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.training_only import guard, is_training_only
 from scaffold.extract.rewrites.transformers import fit_transformers_once
@@ -645,3 +647,165 @@ def test_without_unused_locals(before: str, after: str | None) -> None:
     assert isinstance(function, cst.FunctionDef)
     rewritten = without_unused_locals(function)
     assert cst.Module(body=[rewritten]).code == dedent(after or before)
+
+
+# --- module-wide rewrites: alias_shadowed_imports, name_the_exception -----------------------
+
+
+def assert_module_rewrite(
+    rewrite: Callable[[cst.Module], cst.Module], before: str, after: str
+) -> None:
+    """Parse `before` as a module, apply `rewrite`, compare with `after`."""
+    result = rewrite(cst.parse_module(dedent(before).lstrip("\n"))).code
+    assert result == dedent(after).lstrip("\n")
+    cst.parse_module(result)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            """
+            from sklearn import svm
+            def evaluate(X, y):
+                svm = svm.SVC()
+                svm.fit(X, y)
+                return svm.predict(X)
+            """,
+            """
+            from sklearn import svm as svm_module
+            def evaluate(X, y):
+                svm = svm_module.SVC()
+                svm.fit(X, y)
+                return svm.predict(X)
+            """,
+            id="from_import",
+        ),
+        pytest.param(
+            """
+            import xgboost as xgb
+            def train(X, y):
+                params = xgb.XGBClassifier().get_params()
+                xgb = xgb.XGBClassifier(**params)
+                return xgb.fit(X, y)
+            """,
+            """
+            import xgboost as xgb_module
+            def train(X, y):
+                params = xgb_module.XGBClassifier().get_params()
+                xgb = xgb_module.XGBClassifier(**params)
+                return xgb.fit(X, y)
+            """,
+            id="import_as_read_before_and_in_the_rebinding",
+        ),
+        pytest.param(
+            """
+            from sklearn import svm, tree
+            def helper():
+                return svm.SVC(), tree
+            def fit(X, y):
+                svm = svm.SVC()
+                return [svm.fit(X, y) for _ in range(1)]
+            def score(svm, X):
+                return svm.predict(X)
+            """,
+            """
+            from sklearn import svm as svm_module, tree
+            def helper():
+                return svm_module.SVC(), tree
+            def fit(X, y):
+                svm = svm_module.SVC()
+                return [svm.fit(X, y) for _ in range(1)]
+            def score(svm, X):
+                return svm.predict(X)
+            """,
+            id="every_module_read_in_the_module",
+        ),
+        pytest.param(
+            """
+            import xgboost as xgb, os
+            from sklearn import tree, svm
+            def train(X, y):
+                xgb = fit(X, y)
+                svm = xgb
+                return xgb, svm, os, tree
+            """,
+            """
+            import os
+            from sklearn import tree
+            def train(X, y):
+                xgb = fit(X, y)
+                svm = xgb
+                return xgb, svm, os, tree
+            """,
+            id="unread_import_goes",
+        ),
+        pytest.param(
+            """
+            from sklearn import svm
+            import os.path
+            def fit(X, y, svm_module):
+                os = 1
+                svm = svm.SVC()
+                return svm, os, svm_module
+            """,
+            """
+            from sklearn import svm as svm_module_2
+            import os.path
+            def fit(X, y, svm_module):
+                os = 1
+                svm = svm_module_2.SVC()
+                return svm, os, svm_module
+            """,
+            id="alias_avoids_taken_names_dotted_import_kept",
+        ),
+        pytest.param(
+            """
+            from sklearn import svm
+            def fit(svm, X):
+                return svm.fit(X)
+            model = svm.SVC()
+            """,
+            """
+            from sklearn import svm
+            def fit(svm, X):
+                return svm.fit(X)
+            model = svm.SVC()
+            """,
+            id="a_parameter_is_no_conflict",
+        ),
+    ],
+)
+def test_alias_shadowed_imports(before: str, after: str) -> None:
+    assert_module_rewrite(alias_shadowed_imports, before, after)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            "try:\n    x = 1\nexcept:\n    x = 0\n",
+            "try:\n    x = 1\nexcept Exception:\n    x = 0\n",
+            id="bare",
+        ),
+        pytest.param(
+            "def f(v):\n    try:\n        return float(v)\n    except:  # not a number\n"
+            "        return None\n",
+            "def f(v):\n    try:\n        return float(v)\n    except Exception:  # not a number\n"
+            "        return None\n",
+            id="in_a_function_with_comment",
+        ),
+        pytest.param(
+            "try:\n    x = 1\nexcept ValueError:\n    pass\nexcept:\n    raise\n",
+            "try:\n    x = 1\nexcept ValueError:\n    pass\nexcept Exception:\n    raise\n",
+            id="after_a_typed_handler",
+        ),
+        pytest.param(
+            "try:\n    x = 1\nexcept (KeyError, ValueError) as error:\n    print(error)\n",
+            "try:\n    x = 1\nexcept (KeyError, ValueError) as error:\n    print(error)\n",
+            id="typed_unchanged",
+        ),
+    ],
+)
+def test_name_the_exception(before: str, after: str) -> None:
+    assert_module_rewrite(name_the_exception, before, after)
