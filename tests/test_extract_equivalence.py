@@ -398,15 +398,7 @@ FORMS: dict[str, Form] = {
 }
 
 KNOWN_BUGS: dict[str, pytest.MarkDecorator] = {}
-SERVING_BUGS: dict[str, pytest.MarkDecorator] = {
-    name: pytest.mark.xfail(strict=True, reason="one key for every column, or nothing learnt")
-    for name in (
-        "fillna_per_column_list_comprehension",
-        "fillna_per_column_dict_comprehension",
-        "fillna_per_column_apply",
-        "own_lambda_in_a_loop",
-    )
-}
+SERVING_BUGS: dict[str, pytest.MarkDecorator] = {}
 
 
 def make_data(task: str, *, missing: bool, columns: tuple[str, ...] = ("a",)) -> pd.DataFrame:
@@ -540,7 +532,6 @@ def test_served_predictions_equal_the_notebook(outcomes: dict[str, Outcome], nam
     np.testing.assert_allclose(alone, served[::17], rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="B023: a lambda in a comprehension or loop")
 def test_generated_projects_are_ruff_clean(outcomes: dict[str, Outcome]) -> None:
     """Extracted code lints clean under the project's own rules (F823, E722, B023, ...)."""
     projects = [

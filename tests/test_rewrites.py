@@ -12,6 +12,7 @@ from scaffold.extract.rewrites.bare_except import name_the_exception
 from scaffold.extract.rewrites.categories import learn_categories
 from scaffold.extract.rewrites.constants import always_add_constant
 from scaffold.extract.rewrites.inplace import inplace_to_assignment
+from scaffold.extract.rewrites.loop_bindings import bind_loop_names
 from scaffold.extract.rewrites.metrics import metric_assignments, printed_metrics
 from scaffold.extract.rewrites.settings_refs import replace_literals, replace_names
 from scaffold.extract.rewrites.shadowed_imports import alias_shadowed_imports
@@ -162,9 +163,94 @@ def test_inplace_to_assignment(before: str, after: str) -> None:
         ),
         pytest.param(
             'df["y"] = df["x"].apply(lambda v: v - df["x"].mean())',
-            'df["y"] = df["x"].apply(lambda v: v - df["x"].mean())',
+            'df["y"] = df["x"].apply('
+            'lambda v: v - state.statistic("x_mean", lambda: df["x"].mean()))',
+            ["x_mean"],
+            id="inside-lambda-of-the-whole-column-learnt",
+        ),
+        pytest.param(
+            'df["y"] = df.apply(lambda row: row["a"] - row.mean(), axis=1)',
+            'df["y"] = df.apply(lambda row: row["a"] - row.mean(), axis=1)',
             [],
-            id="inside-lambda-untouched",
+            id="inside-lambda-of-its-element-untouched",
+        ),
+        pytest.param(
+            'df[cols] = df.groupby("g")[cols].transform(lambda s: s.fillna(s.mean()))',
+            'df[cols] = df.groupby("g")[cols].transform(lambda s: s.fillna(s.mean()))',
+            [],
+            id="per-group-lambda-untouched",
+        ),
+        pytest.param(
+            'df["a"] = df["a"].apply(lambda v: v.mean())',
+            'df["a"] = df["a"].apply(lambda v: v.mean())',
+            [],
+            id="one-column-apply-per-element-untouched",
+        ),
+        pytest.param(
+            'for c in ["a", "b"]:\n    df[c] = df[c].fillna(df[c].median())\n',
+            'for c in ["a", "b"]:\n'
+            "    df[c] = df[c].fillna("
+            'state.statistic(f"median_{c}", lambda c=c: df[c].median()))\n',
+            ["median"],
+            id="loop",
+        ),
+        pytest.param(
+            "for i, c in enumerate(cols):\n    df[c] = df[c] / df[c].max()\n",
+            "for i, c in enumerate(cols):\n"
+            '    df[c] = df[c] / state.statistic(f"max_{i}_{c}", lambda i=i, c=c: df[c].max())\n',
+            ["max"],
+            id="loop-over-a-tuple",
+        ),
+        pytest.param(
+            "df[cols] = pd.concat([df[c].fillna(df[c].mean()) for c in cols], axis=1)",
+            "df[cols] = pd.concat("
+            '[df[c].fillna(state.statistic(f"mean_{c}", lambda c=c: df[c].mean())) '
+            "for c in cols], axis=1)",
+            ["mean"],
+            id="list-comprehension",
+        ),
+        pytest.param(
+            "df = df.assign(**{c: df[c].fillna(df[c].mean()) for c in cols})",
+            "df = df.assign(**{c: df[c].fillna("
+            'state.statistic(f"mean_{c}", lambda c=c: df[c].mean())) for c in cols})',
+            ["mean"],
+            id="dict-comprehension",
+        ),
+        pytest.param(
+            "total = sum(df[c].max() for c in cols if df[c].std() > 0)",
+            'total = sum(state.statistic(f"max_{c}", lambda c=c: df[c].max()) for c in cols '
+            'if state.statistic(f"std_{c}", lambda c=c: df[c].std()) > 0)',
+            ["max", "std"],
+            id="generator-with-condition",
+        ),
+        pytest.param(
+            "xs = [df[c].mean() for c in df[cols].max().index]",
+            'xs = [state.statistic(f"mean_{c}", lambda c=c: df[c].mean()) '
+            'for c in state.statistic("max", lambda: df[cols].max()).index]',
+            ["mean", "max"],
+            id="comprehension-iterable-runs-before-its-target",
+        ),
+        pytest.param(
+            "df[cols] = df[cols].apply(lambda s: s.fillna(s.mean()))",
+            "df[cols] = df[cols].apply(lambda s: s.fillna("
+            'state.statistic(f"mean_{s.name}", lambda s=s: s.mean())))',
+            ["mean"],
+            id="frame-apply-per-column",
+        ),
+        pytest.param(
+            'df[["a", "b"]] = df[["a", "b"]].transform(lambda s: s / s.max())',
+            'df[["a", "b"]] = df[["a", "b"]].transform('
+            'lambda s: s / state.statistic(f"max_{s.name}", lambda s=s: s.max()))',
+            ["max"],
+            id="frame-transform-per-column",
+        ),
+        pytest.param(
+            'for c in cols:\n    df[c + "_z"] = df[c].apply(lambda v: v / df[c].std())\n',
+            "for c in cols:\n"
+            '    df[c + "_z"] = df[c].apply('
+            'lambda v: v / state.statistic(f"std_{c}", lambda c=c: df[c].std()))\n',
+            ["std"],
+            id="notebook-lambda-in-a-loop",
         ),
         pytest.param("x = np.mean([1, 2])", "x = np.mean([1, 2])", [], id="numpy-of-literal"),
         pytest.param(
@@ -809,3 +895,104 @@ def test_alias_shadowed_imports(before: str, after: str) -> None:
 )
 def test_name_the_exception(before: str, after: str) -> None:
     assert_module_rewrite(name_the_exception, before, after)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            """
+            for c in cols:
+                df[c] = df[c].apply(lambda v: v / df[c].std())
+            """,
+            """
+            for c in cols:
+                df[c] = df[c].apply(lambda v, c=c: v / df[c].std())
+            """,
+            id="loop-target",
+        ),
+        pytest.param(
+            """
+            for c in cols:
+                m = df[c].mean()
+                df[c] = df[c].map(lambda v: v - m)
+            """,
+            """
+            for c in cols:
+                m = df[c].mean()
+                df[c] = df[c].map(lambda v, m=m: v - m)
+            """,
+            id="name-assigned-in-the-body",
+        ),
+        pytest.param(
+            """
+            for c in cols:
+                col = df[c]
+                df[c] = col.fillna(state.statistic(f"mean_{c}", lambda c=c: col.mean()))
+            """,
+            """
+            for c in cols:
+                col = df[c]
+                df[c] = col.fillna(state.statistic(f"mean_{c}", lambda c=c, col=col: col.mean()))
+            """,
+            id="statistic-lambda-adds-to-its-bindings",
+        ),
+        pytest.param(
+            "out = {c: df[c].map(lambda v, k=2: v * k * df[c].max()) for c in cols}\n",
+            "out = {c: df[c].map(lambda v, k=2, *, c=c: v * k * df[c].max()) for c in cols}\n",
+            id="comprehension-keyword-only-after-a-default",
+        ),
+        pytest.param(
+            "out = [df[c].apply(lambda *a: a[0] * df[c].max()) for c in cols]\n",
+            "out = [df[c].apply(lambda *a, c=c: a[0] * df[c].max()) for c in cols]\n",
+            id="after-star-args",
+        ),
+        pytest.param(
+            """
+            while items:
+                item = items.pop()
+                df[item] = df[item].apply(lambda v: v * item)
+            """,
+            """
+            while items:
+                item = items.pop()
+                df[item] = df[item].apply(lambda v, item=item: v * item)
+            """,
+            id="while",
+        ),
+        pytest.param(
+            """
+            for c in cols:
+                def scale(v):
+                    return v * df[c].max()
+                df[c] = df[c].apply(scale)
+            """,
+            """
+            for c in cols:
+                def scale(v, c=c):
+                    return v * df[c].max()
+                df[c] = df[c].apply(scale)
+            """,
+            id="function-defined-in-a-loop",
+        ),
+        pytest.param(
+            """
+            for c in sorted(cols, key=lambda name: len(name)):
+                f = lambda v: v * 2
+            squares = [x * x for x in map(lambda v: v + 1, cols)]
+            def outer(c):
+                return lambda v: v * c
+            """,
+            """
+            for c in sorted(cols, key=lambda name: len(name)):
+                f = lambda v: v * 2
+            squares = [x * x for x in map(lambda v: v + 1, cols)]
+            def outer(c):
+                return lambda v: v * c
+            """,
+            id="nothing-of-the-loop-read-unchanged",
+        ),
+    ],
+)
+def test_bind_loop_names(before: str, after: str) -> None:
+    assert_module_rewrite(bind_loop_names, before, after)

@@ -14,6 +14,7 @@ from scaffold.errors import ExtractionError
 from scaffold.extract.names import names_in, used_names
 from scaffold.extract.orchestrator import orchestrator_module
 from scaffold.extract.rewrites.bare_except import name_the_exception
+from scaffold.extract.rewrites.loop_bindings import bind_loop_names
 from scaffold.extract.rewrites.shadowed_imports import alias_shadowed_imports
 from scaffold.extract.stage_code import StageCode, StageFunction
 from scaffold.extract.statements import Statement, Stmt
@@ -121,7 +122,7 @@ def _module_source(
 
 def _module_wide_rewrites(module: cst.Module) -> cst.Module:
     """What a function body needs that a notebook's top level did not (see each rewrite)."""
-    for rewrite in (alias_shadowed_imports, name_the_exception):
+    for rewrite in (alias_shadowed_imports, name_the_exception, bind_loop_names):
         module = rewrite(module)
     return module
 
