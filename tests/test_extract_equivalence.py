@@ -324,6 +324,20 @@ FORMS: dict[str, Form] = {
             EVAL_R2,
         ]
     ),
+    "trailing_spaces_in_a_string": Form(
+        [
+            IMPORTS,
+            LOAD,
+            DROP_ID,
+            'query = """\n    a > -10   \n    \n    and b < 10 \n"""\n'
+            'df = df.query(" ".join(query.split()))',
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ],
+        rows_kept=False,  # the query drops rows in training only
+    ),
     # a statistic per column: each column gets its own learnt value, also for a row alone
     "fillna_per_column_loop": Form(
         [
