@@ -68,6 +68,7 @@ class Form:
     rows_kept: bool = True  # every raw row reaches the model (served predictions comparable)
     served_reference: str = "model.predict(X)"  # the notebook's predictions for the raw rows
     kept_rows: str = ""  # rows_kept False: the raw rows (index) the notebook's filters kept
+    missing_columns: tuple[str, ...] = ("a",)  # where `missing` puts empty values
 
 
 FORMS: dict[str, Form] = {
@@ -423,13 +424,145 @@ FORMS: dict[str, Form] = {
         ],
         rows_kept=False,  # its rows are the bundle's, not data.csv's
     ),
+    # a module replaced by an instance: inside a function the name is a local (ruff F823)
+    "module_rebound_in_evaluation": Form(
+        [
+            IMPORTS + "\nfrom sklearn import svm",
+            "def make_svr(c):\n    return svm.SVR(C=c)",
+            LOAD,
+            DROP_ID,
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+            "svr = make_svr(2.0)\nsvr.fit(X_train, y_train)\n"
+            'print(f"R2 svr: {r2_score(y_test, svr.predict(X_test)):.4f}")',
+            "svm = svm.SVR()\nsvm.fit(X_train, y_train)\n"
+            'print(f"R2 svm: {r2_score(y_test, svm.predict(X_test)):.4f}")',
+        ],
+        metrics={
+            **R2,
+            "r2_svr": "r2_score(y_test, svr.predict(X_test))",
+            "r2_svm": "r2_score(y_test, svm.predict(X_test))",
+        },
+    ),
+    "module_rebound_as_the_model": Form(
+        [
+            IMPORTS + "\nimport sklearn.linear_model as lm",
+            LOAD,
+            DROP_ID,
+            DUMMIES,
+            SPLIT,
+            "lm = lm.Ridge(alpha=10.0)\nlm.fit(X_train, y_train)",
+            'pred = lm.predict(X_test)\nprint(f"R2: {r2_score(y_test, pred):.4f}")',
+        ],
+        served_reference="lm.predict(X)",
+    ),
+    "bare_except": Form(
+        [
+            IMPORTS,
+            "def to_number(v):\n    try:\n        return float(v)\n    except:\n        return 0.0",
+            LOAD,
+            DROP_ID,
+            'df["c_number"] = df["c"].apply(to_number) + df["a"].apply(to_number)',
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ]
+    ),
+    "trailing_spaces_in_a_string": Form(
+        [
+            IMPORTS,
+            LOAD,
+            DROP_ID,
+            'query = """\n    a > -10   \n    \n    and b < 10 \n"""\n'
+            'df = df.query(" ".join(query.split()))',
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ],
+        rows_kept=False,  # the query drops rows in training only
+    ),
+    # a statistic per column: each column gets its own learnt value, also for a row alone
+    "fillna_per_column_loop": Form(
+        [
+            IMPORTS,
+            LOAD,
+            DROP_ID,
+            'for c in ["a", "b"]:\n    df[c] = df[c].fillna(df[c].median())',
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ],
+        missing=True,
+        missing_columns=("a", "b"),
+    ),
+    "fillna_per_column_list_comprehension": Form(
+        [
+            IMPORTS,
+            LOAD,
+            DROP_ID,
+            'cols = ["a", "b"]\n'
+            "df[cols] = pd.concat([df[c].fillna(df[c].mean()) for c in cols], axis=1)",
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ],
+        missing=True,
+        missing_columns=("a", "b"),
+    ),
+    "fillna_per_column_dict_comprehension": Form(
+        [
+            IMPORTS,
+            LOAD,
+            DROP_ID,
+            'df = df.assign(**{c: df[c].fillna(df[c].mean()) for c in ["a", "b"]})',
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ],
+        missing=True,
+        missing_columns=("a", "b"),
+    ),
+    "fillna_per_column_apply": Form(
+        [
+            IMPORTS,
+            LOAD,
+            DROP_ID,
+            'cols = ["a", "b"]\ndf[cols] = df[cols].apply(lambda s: s.fillna(s.mean()))',
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ],
+        missing=True,
+        missing_columns=("a", "b"),
+    ),
+    "own_lambda_in_a_loop": Form(
+        [
+            IMPORTS,
+            LOAD,
+            DROP_ID,
+            'for c in ["a", "b"]:\n'
+            '    df[c + "_z"] = df[c].apply(lambda v: (v - df[c].mean()) / df[c].std())',
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ],
+    ),
 }
 
 KNOWN_BUGS: dict[str, pytest.MarkDecorator] = {}
 SERVING_BUGS: dict[str, pytest.MarkDecorator] = {}
 
 
-def make_data(task: str, *, missing: bool) -> pd.DataFrame:
+def make_data(task: str, *, missing: bool, columns: tuple[str, ...] = ("a",)) -> pd.DataFrame:
     rng = np.random.default_rng(0)
     n = 120
     a, b = rng.normal(size=n), rng.normal(size=n)
@@ -441,8 +574,8 @@ def make_data(task: str, *, missing: bool) -> pd.DataFrame:
     )
     if task == "classification":
         frame["target"] = (outcome > np.median(outcome)).astype(int)
-    if missing:
-        frame.loc[rng.choice(n, 10, replace=False), "a"] = np.nan
+    for column in columns if missing else ():
+        frame.loc[rng.choice(n, 10, replace=False), column] = np.nan
     return frame
 
 
@@ -502,7 +635,8 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
     for name, form in FORMS.items():
         folder = root / name
         folder.mkdir()
-        make_data(form.task, missing=form.missing).to_csv(folder / "data.csv", index=False)
+        data = make_data(form.task, missing=form.missing, columns=form.missing_columns)
+        data.to_csv(folder / "data.csv", index=False)
         notebook = folder / f"form_{name}.ipynb"
         nbformat.write(build_notebook(form.cells), notebook)
         outcome = Outcome(folder, run_cells(form.cells, folder))
@@ -650,3 +784,18 @@ def test_example_row_alone_equals_batch(churn_project: Path) -> None:
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert len(result["batch"]) == len(rows) >= 45
     assert result["alone"] == result["batch"]
+
+
+def test_generated_projects_are_ruff_clean(outcomes: dict[str, Outcome]) -> None:
+    """Extracted code lints clean under the project's own rules (F823, E722, B023, ...)."""
+    projects = [
+        str(outcome.folder / "project") for outcome in outcomes.values() if outcome.servable
+    ]
+    for command in (["check"], ["format", "--check"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "--no-cache", *projects],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr

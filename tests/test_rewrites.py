@@ -8,12 +8,15 @@ from textwrap import dedent
 import libcst as cst
 import pytest
 
+from scaffold.extract.rewrites.bare_except import name_the_exception
 from scaffold.extract.rewrites.categories import learn_categories
 from scaffold.extract.rewrites.constants import always_add_constant
 from scaffold.extract.rewrites.inplace import inplace_to_assignment
+from scaffold.extract.rewrites.loop_bindings import bind_loop_names
 from scaffold.extract.rewrites.metrics import metric_assignments, printed_metrics
 from scaffold.extract.rewrites.pass_globals import pass_globals, with_keyword_parameters
 from scaffold.extract.rewrites.settings_refs import replace_literals, replace_names
+from scaffold.extract.rewrites.shadowed_imports import alias_shadowed_imports
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.training_only import guard, is_training_only
 from scaffold.extract.rewrites.transformers import fit_transformers_once
@@ -161,9 +164,94 @@ def test_inplace_to_assignment(before: str, after: str) -> None:
         ),
         pytest.param(
             'df["y"] = df["x"].apply(lambda v: v - df["x"].mean())',
-            'df["y"] = df["x"].apply(lambda v: v - df["x"].mean())',
+            'df["y"] = df["x"].apply('
+            'lambda v: v - state.statistic("x_mean", lambda: df["x"].mean()))',
+            ["x_mean"],
+            id="inside-lambda-of-the-whole-column-learnt",
+        ),
+        pytest.param(
+            'df["y"] = df.apply(lambda row: row["a"] - row.mean(), axis=1)',
+            'df["y"] = df.apply(lambda row: row["a"] - row.mean(), axis=1)',
             [],
-            id="inside-lambda-untouched",
+            id="inside-lambda-of-its-element-untouched",
+        ),
+        pytest.param(
+            'df[cols] = df.groupby("g")[cols].transform(lambda s: s.fillna(s.mean()))',
+            'df[cols] = df.groupby("g")[cols].transform(lambda s: s.fillna(s.mean()))',
+            [],
+            id="per-group-lambda-untouched",
+        ),
+        pytest.param(
+            'df["a"] = df["a"].apply(lambda v: v.mean())',
+            'df["a"] = df["a"].apply(lambda v: v.mean())',
+            [],
+            id="one-column-apply-per-element-untouched",
+        ),
+        pytest.param(
+            'for c in ["a", "b"]:\n    df[c] = df[c].fillna(df[c].median())\n',
+            'for c in ["a", "b"]:\n'
+            "    df[c] = df[c].fillna("
+            'state.statistic(f"median_{c}", lambda c=c: df[c].median()))\n',
+            ["median"],
+            id="loop",
+        ),
+        pytest.param(
+            "for i, c in enumerate(cols):\n    df[c] = df[c] / df[c].max()\n",
+            "for i, c in enumerate(cols):\n"
+            '    df[c] = df[c] / state.statistic(f"max_{i}_{c}", lambda i=i, c=c: df[c].max())\n',
+            ["max"],
+            id="loop-over-a-tuple",
+        ),
+        pytest.param(
+            "df[cols] = pd.concat([df[c].fillna(df[c].mean()) for c in cols], axis=1)",
+            "df[cols] = pd.concat("
+            '[df[c].fillna(state.statistic(f"mean_{c}", lambda c=c: df[c].mean())) '
+            "for c in cols], axis=1)",
+            ["mean"],
+            id="list-comprehension",
+        ),
+        pytest.param(
+            "df = df.assign(**{c: df[c].fillna(df[c].mean()) for c in cols})",
+            "df = df.assign(**{c: df[c].fillna("
+            'state.statistic(f"mean_{c}", lambda c=c: df[c].mean())) for c in cols})',
+            ["mean"],
+            id="dict-comprehension",
+        ),
+        pytest.param(
+            "total = sum(df[c].max() for c in cols if df[c].std() > 0)",
+            'total = sum(state.statistic(f"max_{c}", lambda c=c: df[c].max()) for c in cols '
+            'if state.statistic(f"std_{c}", lambda c=c: df[c].std()) > 0)',
+            ["max", "std"],
+            id="generator-with-condition",
+        ),
+        pytest.param(
+            "xs = [df[c].mean() for c in df[cols].max().index]",
+            'xs = [state.statistic(f"mean_{c}", lambda c=c: df[c].mean()) '
+            'for c in state.statistic("max", lambda: df[cols].max()).index]',
+            ["mean", "max"],
+            id="comprehension-iterable-runs-before-its-target",
+        ),
+        pytest.param(
+            "df[cols] = df[cols].apply(lambda s: s.fillna(s.mean()))",
+            "df[cols] = df[cols].apply(lambda s: s.fillna("
+            'state.statistic(f"mean_{s.name}", lambda s=s: s.mean())))',
+            ["mean"],
+            id="frame-apply-per-column",
+        ),
+        pytest.param(
+            'df[["a", "b"]] = df[["a", "b"]].transform(lambda s: s / s.max())',
+            'df[["a", "b"]] = df[["a", "b"]].transform('
+            'lambda s: s / state.statistic(f"max_{s.name}", lambda s=s: s.max()))',
+            ["max"],
+            id="frame-transform-per-column",
+        ),
+        pytest.param(
+            'for c in cols:\n    df[c + "_z"] = df[c].apply(lambda v: v / df[c].std())\n',
+            "for c in cols:\n"
+            '    df[c + "_z"] = df[c].apply('
+            'lambda v: v / state.statistic(f"std_{c}", lambda c=c: df[c].std()))\n',
+            ["std"],
+            id="notebook-lambda-in-a-loop",
         ),
         pytest.param("x = np.mean([1, 2])", "x = np.mean([1, 2])", [], id="numpy-of-literal"),
         pytest.param(
@@ -646,6 +734,269 @@ def test_without_unused_locals(before: str, after: str | None) -> None:
     assert isinstance(function, cst.FunctionDef)
     rewritten = without_unused_locals(function)
     assert cst.Module(body=[rewritten]).code == dedent(after or before)
+
+
+# --- module-wide rewrites: alias_shadowed_imports, name_the_exception -----------------------
+
+
+def assert_module_rewrite(
+    rewrite: Callable[[cst.Module], cst.Module], before: str, after: str
+) -> None:
+    """Parse `before` as a module, apply `rewrite`, compare with `after`."""
+    result = rewrite(cst.parse_module(dedent(before).lstrip("\n"))).code
+    assert result == dedent(after).lstrip("\n")
+    cst.parse_module(result)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            """
+            from sklearn import svm
+            def evaluate(X, y):
+                svm = svm.SVC()
+                svm.fit(X, y)
+                return svm.predict(X)
+            """,
+            """
+            from sklearn import svm as svm_module
+            def evaluate(X, y):
+                svm = svm_module.SVC()
+                svm.fit(X, y)
+                return svm.predict(X)
+            """,
+            id="from_import",
+        ),
+        pytest.param(
+            """
+            import xgboost as xgb
+            def train(X, y):
+                params = xgb.XGBClassifier().get_params()
+                xgb = xgb.XGBClassifier(**params)
+                return xgb.fit(X, y)
+            """,
+            """
+            import xgboost as xgb_module
+            def train(X, y):
+                params = xgb_module.XGBClassifier().get_params()
+                xgb = xgb_module.XGBClassifier(**params)
+                return xgb.fit(X, y)
+            """,
+            id="import_as_read_before_and_in_the_rebinding",
+        ),
+        pytest.param(
+            """
+            from sklearn import svm, tree
+            def helper():
+                return svm.SVC(), tree
+            def fit(X, y):
+                svm = svm.SVC()
+                return [svm.fit(X, y) for _ in range(1)]
+            def score(svm, X):
+                return svm.predict(X)
+            """,
+            """
+            from sklearn import svm as svm_module, tree
+            def helper():
+                return svm_module.SVC(), tree
+            def fit(X, y):
+                svm = svm_module.SVC()
+                return [svm.fit(X, y) for _ in range(1)]
+            def score(svm, X):
+                return svm.predict(X)
+            """,
+            id="every_module_read_in_the_module",
+        ),
+        pytest.param(
+            """
+            import xgboost as xgb, os
+            from sklearn import tree, svm
+            def train(X, y):
+                xgb = fit(X, y)
+                svm = xgb
+                return xgb, svm, os, tree
+            """,
+            """
+            import os
+            from sklearn import tree
+            def train(X, y):
+                xgb = fit(X, y)
+                svm = xgb
+                return xgb, svm, os, tree
+            """,
+            id="unread_import_goes",
+        ),
+        pytest.param(
+            """
+            from sklearn import svm
+            import os.path
+            def fit(X, y, svm_module):
+                os = 1
+                svm = svm.SVC()
+                return svm, os, svm_module
+            """,
+            """
+            from sklearn import svm as svm_module_2
+            import os.path
+            def fit(X, y, svm_module):
+                os = 1
+                svm = svm_module_2.SVC()
+                return svm, os, svm_module
+            """,
+            id="alias_avoids_taken_names_dotted_import_kept",
+        ),
+        pytest.param(
+            """
+            from sklearn import svm
+            def fit(svm, X):
+                return svm.fit(X)
+            model = svm.SVC()
+            """,
+            """
+            from sklearn import svm
+            def fit(svm, X):
+                return svm.fit(X)
+            model = svm.SVC()
+            """,
+            id="a_parameter_is_no_conflict",
+        ),
+    ],
+)
+def test_alias_shadowed_imports(before: str, after: str) -> None:
+    assert_module_rewrite(alias_shadowed_imports, before, after)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            "try:\n    x = 1\nexcept:\n    x = 0\n",
+            "try:\n    x = 1\nexcept Exception:\n    x = 0\n",
+            id="bare",
+        ),
+        pytest.param(
+            "def f(v):\n    try:\n        return float(v)\n    except:  # not a number\n"
+            "        return None\n",
+            "def f(v):\n    try:\n        return float(v)\n    except Exception:  # not a number\n"
+            "        return None\n",
+            id="in_a_function_with_comment",
+        ),
+        pytest.param(
+            "try:\n    x = 1\nexcept ValueError:\n    pass\nexcept:\n    raise\n",
+            "try:\n    x = 1\nexcept ValueError:\n    pass\nexcept Exception:\n    raise\n",
+            id="after_a_typed_handler",
+        ),
+        pytest.param(
+            "try:\n    x = 1\nexcept (KeyError, ValueError) as error:\n    print(error)\n",
+            "try:\n    x = 1\nexcept (KeyError, ValueError) as error:\n    print(error)\n",
+            id="typed_unchanged",
+        ),
+    ],
+)
+def test_name_the_exception(before: str, after: str) -> None:
+    assert_module_rewrite(name_the_exception, before, after)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            """
+            for c in cols:
+                df[c] = df[c].apply(lambda v: v / df[c].std())
+            """,
+            """
+            for c in cols:
+                df[c] = df[c].apply(lambda v, c=c: v / df[c].std())
+            """,
+            id="loop-target",
+        ),
+        pytest.param(
+            """
+            for c in cols:
+                m = df[c].mean()
+                df[c] = df[c].map(lambda v: v - m)
+            """,
+            """
+            for c in cols:
+                m = df[c].mean()
+                df[c] = df[c].map(lambda v, m=m: v - m)
+            """,
+            id="name-assigned-in-the-body",
+        ),
+        pytest.param(
+            """
+            for c in cols:
+                col = df[c]
+                df[c] = col.fillna(state.statistic(f"mean_{c}", lambda c=c: col.mean()))
+            """,
+            """
+            for c in cols:
+                col = df[c]
+                df[c] = col.fillna(state.statistic(f"mean_{c}", lambda c=c, col=col: col.mean()))
+            """,
+            id="statistic-lambda-adds-to-its-bindings",
+        ),
+        pytest.param(
+            "out = {c: df[c].map(lambda v, k=2: v * k * df[c].max()) for c in cols}\n",
+            "out = {c: df[c].map(lambda v, k=2, *, c=c: v * k * df[c].max()) for c in cols}\n",
+            id="comprehension-keyword-only-after-a-default",
+        ),
+        pytest.param(
+            "out = [df[c].apply(lambda *a: a[0] * df[c].max()) for c in cols]\n",
+            "out = [df[c].apply(lambda *a, c=c: a[0] * df[c].max()) for c in cols]\n",
+            id="after-star-args",
+        ),
+        pytest.param(
+            """
+            while items:
+                item = items.pop()
+                df[item] = df[item].apply(lambda v: v * item)
+            """,
+            """
+            while items:
+                item = items.pop()
+                df[item] = df[item].apply(lambda v, item=item: v * item)
+            """,
+            id="while",
+        ),
+        pytest.param(
+            """
+            for c in cols:
+                def scale(v):
+                    return v * df[c].max()
+                df[c] = df[c].apply(scale)
+            """,
+            """
+            for c in cols:
+                def scale(v, c=c):
+                    return v * df[c].max()
+                df[c] = df[c].apply(scale)
+            """,
+            id="function-defined-in-a-loop",
+        ),
+        pytest.param(
+            """
+            for c in sorted(cols, key=lambda name: len(name)):
+                f = lambda v: v * 2
+            squares = [x * x for x in map(lambda v: v + 1, cols)]
+            def outer(c):
+                return lambda v: v * c
+            """,
+            """
+            for c in sorted(cols, key=lambda name: len(name)):
+                f = lambda v: v * 2
+            squares = [x * x for x in map(lambda v: v + 1, cols)]
+            def outer(c):
+                return lambda v: v * c
+            """,
+            id="nothing-of-the-loop-read-unchanged",
+        ),
+    ],
+)
+def test_bind_loop_names(before: str, after: str) -> None:
+    assert_module_rewrite(bind_loop_names, before, after)
 
 
 # --- pass_globals: a helper gets the notebook variables it reads ----------------------------

@@ -198,6 +198,27 @@ def test_ruff_clean(rendered: dict[str, Path], combination: str) -> None:
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+KEPT_ON = ("F", "E9", "E722", "B023", "B006", "B008")
+"""Rules that find real bugs in extracted code: never ignored for the pipeline package."""
+
+
+@pytest.mark.parametrize("combination", COMBINATIONS)
+def test_pipeline_ignores_hide_no_bugs(rendered: dict[str, Path], combination: str) -> None:
+    config = tomllib.loads((rendered[combination] / "pyproject.toml").read_text())
+    lint = config["tool"]["ruff"]["lint"]
+    ignored = [*lint.get("ignore", [])]
+    for codes in lint.get("per-file-ignores", {}).values():
+        ignored += codes
+    hiding = [
+        code
+        for code in ignored
+        for kept in KEPT_ON
+        if kept.startswith(code) or code.startswith(kept)
+    ]
+    assert hiding == []
+    assert {"F", "E", "W", "B"} <= set(lint["select"])
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("combination", ["classification-all", "regression-none", *PIPELINE_ONLY])
 def test_generated_tests_pass(rendered: dict[str, Path], combination: str) -> None:

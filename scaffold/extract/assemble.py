@@ -13,6 +13,9 @@ from scaffold.analysis import Analysis
 from scaffold.errors import ExtractionError
 from scaffold.extract.names import names_in, used_names
 from scaffold.extract.orchestrator import orchestrator_module
+from scaffold.extract.rewrites.bare_except import name_the_exception
+from scaffold.extract.rewrites.loop_bindings import bind_loop_names
+from scaffold.extract.rewrites.shadowed_imports import alias_shadowed_imports
 from scaffold.extract.stage_code import StageCode, StageFunction
 from scaffold.extract.statements import Statement, Stmt
 
@@ -114,7 +117,14 @@ def _module_source(
         if owner is not None and owner != module:
             header.append(cst.parse_statement(f"from .{owner} import {name}  # noqa: F401"))
     spaced = [_with_blank_lines(node, 2 if index else 0) for index, node in enumerate(body)]
-    return cst.Module(body=[*header, *spaced]).code
+    return _module_wide_rewrites(cst.Module(body=[*header, *spaced])).code
+
+
+def _module_wide_rewrites(module: cst.Module) -> cst.Module:
+    """What a function body needs that a notebook's top level did not (see each rewrite)."""
+    for rewrite in (alias_shadowed_imports, name_the_exception, bind_loop_names):
+        module = rewrite(module)
+    return module
 
 
 def _with_blank_lines(node: Stmt, count: int) -> Stmt:

@@ -45,6 +45,23 @@ def free_reads(statements: Sequence[Statement], module_names: Collection[str]) -
     return reads
 
 
+def modules_per_stage(
+    stages: Sequence[Sequence[Statement]], module_names: Collection[str]
+) -> list[set[str]]:
+    """The module names each stage reads as modules, in stage order.
+
+    A notebook may rebind an imported name (`svm = svm.SVC()`): from the stage after the one
+    that rebinds it, the name is data a stage receives, not a module it imports.
+    """
+    names = set(module_names)
+    found: list[set[str]] = []
+    for statements in stages:
+        found.append(set(names))
+        for statement in statements:
+            names -= statement.symbols.defines
+    return found
+
+
 def produced(statements: Sequence[Statement]) -> set[str]:
     """Names the statements bind or change."""
     names: set[str] = set()

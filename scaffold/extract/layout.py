@@ -25,6 +25,7 @@ from scaffold.extract.functions import (
     free_reads,
     function_def,
     in_order_of_appearance,
+    modules_per_stage,
     produced,
 )
 from scaffold.extract.helper_globals import (
@@ -1023,25 +1024,32 @@ def _make_functions(
 ) -> None:
     later_reads: set[str] = set()
     reads_after: dict[str, set[str]] = {}
+    per_stage = modules_per_stage([stages[name] for name in STAGES], code.module_names)
+    modules = dict(zip(STAGES, per_stage, strict=True))
     for name in reversed(STAGES):
         reads_after[name] = set(later_reads)
-        later_reads |= set(free_reads(stages[name], code.module_names))
+        later_reads |= set(free_reads(stages[name], modules[name]))
     for name in STAGES:
         statements = stages[name]
         if not statements:
             continue
         module, function, summary = STAGE_FUNCTIONS[name]
-        parameters = _ordered(free_reads(statements, code.module_names))
+        parameters = _ordered(free_reads(statements, modules[name]))
         if name == "evaluate":
             returns: tuple[str, ...] = (code.metrics_name,)
         else:
             wanted = reads_after[name] | ({code.estimator} if name == "train" else set())
-            made = produced(statements) - code.module_names  # `np.sort(x)` does not make `np`
+            # `np.sort(x)` does not make `np`; `svm = svm.SVC()` makes `svm`
+            made = produced(statements) - (modules[name] - _defined(statements))
             returns = tuple(_in_binding_order(made & wanted, statements))
         signature = Signature(function, tuple(parameters), returns)
         docstring = _docstring(analysis, statements, summary)
         node = function_def(signature, [s.node for s in statements], docstring=docstring)
         code.functions.append(StageFunction(name, module, signature, without_unused_locals(node)))
+
+
+def _defined(statements: Sequence[Statement]) -> set[str]:
+    return {name for statement in statements for name in statement.symbols.defines}
 
 
 def _ordered(parameters: list[str]) -> list[str]:

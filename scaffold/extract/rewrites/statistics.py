@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from typing import TypeVar
 
 import libcst as cst
 
@@ -41,33 +42,95 @@ class LearnStatistics(cst.CSTTransformer):
         self.state_name = state_name
         self.learnt: list[str] = []
         self._wrappers: set[int] = set()
-        self._depth = 0
-        self._loop_names: list[str] = []  # targets of the loops around the statement
+        # the loops and comprehensions around the expression: (name bound, its part of the key)
+        self._loop_names: list[list[tuple[str, str]]] = []
+        self._lambdas: list[set[str]] = []  # parameters of the lambdas around, per element
+        self._columns: set[int] = set()  # lambdas `frame.apply` calls once per column
+        self._hidden: list[list[list[tuple[str, str]]]] = []
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
-        self._depth += 1
+        params = {param.name.value for param in node.params.params}
+        if id(node) in self._columns:
+            # `frame[cols].apply(lambda s: s.fillna(s.mean()))`: one statistic per column
+            self._loop_names.append([(name, f"{name}.name") for name in params])
+            params = set()
+        self._lambdas.append(params)
 
     def leave_Lambda(self, original_node: cst.Lambda, updated_node: cst.Lambda) -> cst.Lambda:
-        self._depth -= 1
+        self._lambdas.pop()
+        if id(original_node) in self._columns:
+            self._loop_names.pop()
         return updated_node
 
     def visit_For(self, node: cst.For) -> None:
-        names = [node.target] if isinstance(node.target, cst.Name) else []
-        if isinstance(node.target, cst.Tuple):
-            names = [e.value for e in node.target.elements if isinstance(e.value, cst.Name)]
-        self._loop_names.append(
-            ",".join(name.value for name in names if isinstance(name, cst.Name))
-        )
+        self._loop_names.append([(name, name) for name in _target_names(node.target)])
 
     def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
         self._loop_names.pop()
         return updated_node
 
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._enter_comprehension(node.for_in)
+
+    def leave_ListComp(
+        self, original_node: cst.ListComp, updated_node: cst.ListComp
+    ) -> cst.ListComp:
+        return self._leave_comprehension(original_node.for_in, updated_node)
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._enter_comprehension(node.for_in)
+
+    def leave_SetComp(self, original_node: cst.SetComp, updated_node: cst.SetComp) -> cst.SetComp:
+        return self._leave_comprehension(original_node.for_in, updated_node)
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._enter_comprehension(node.for_in)
+
+    def leave_GeneratorExp(
+        self, original_node: cst.GeneratorExp, updated_node: cst.GeneratorExp
+    ) -> cst.GeneratorExp:
+        return self._leave_comprehension(original_node.for_in, updated_node)
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._enter_comprehension(node.for_in)
+
+    def leave_DictComp(
+        self, original_node: cst.DictComp, updated_node: cst.DictComp
+    ) -> cst.DictComp:
+        return self._leave_comprehension(original_node.for_in, updated_node)
+
+    def _enter_comprehension(self, for_in: cst.CompFor | None) -> None:
+        while for_in is not None:
+            self._loop_names.append([(name, name) for name in _target_names(for_in.target)])
+            for_in = for_in.inner_for_in
+
+    def _leave_comprehension(self, for_in: cst.CompFor | None, updated_node: _Node) -> _Node:
+        while for_in is not None:
+            self._loop_names.pop()
+            for_in = for_in.inner_for_in
+        return updated_node
+
+    def visit_CompFor_iter(self, node: cst.CompFor) -> None:
+        # `for c in df[c0].unique()`: the iterable runs before `c` (or an inner target) is bound
+        levels, inner = 1, node.inner_for_in
+        while inner is not None:
+            levels, inner = levels + 1, inner.inner_for_in
+        self._hidden.append(self._loop_names[-levels:])
+        del self._loop_names[-levels:]
+
+    def leave_CompFor_iter(self, node: cst.CompFor) -> None:
+        self._loop_names.extend(self._hidden.pop())
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if _applies_per_column(node, {name for frame in self._loop_names for name, _ in frame}):
+            lambda_ = node.args[0].value
+            self._columns.add(id(lambda_))
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False  # a function's body runs per call; its aggregations are its own business
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        if self._depth or not self._is_statistic(original_node):
+        if not self._is_statistic(original_node) or self._per_element(original_node):
             return updated_node
         return self._wrap(updated_node, self._name_for(original_node))
 
@@ -83,6 +146,11 @@ class LearnStatistics(cst.CSTTransformer):
             self._wrappers.discard(id(inner))
             return self._wrap(body, None, name_arg)
         return updated_node
+
+    def _per_element(self, call: cst.Call) -> bool:
+        """Inside `lambda v: ...`, an aggregation of `v` is the element's own business."""
+        params = {name for params in self._lambdas for name in params}
+        return bool(params & _names_in(call))
 
     def _is_statistic(self, call: cst.Call) -> bool:
         first = call.args[0] if call.args else None
@@ -129,7 +197,7 @@ class LearnStatistics(cst.CSTTransformer):
 
     def _bound_loop_names(self) -> cst.Parameters:
         """`lambda col=col: ...` inside `for col in ...`: each lambda keeps its own `col`."""
-        names = [n for names in self._loop_names for n in names.split(",") if n]
+        names = list(dict.fromkeys(name for frame in self._loop_names for name, _ in frame))
         no_space = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
         return cst.Parameters(
             params=[cst.Param(cst.Name(n), default=cst.Name(n), equal=no_space) for n in names]
@@ -137,11 +205,10 @@ class LearnStatistics(cst.CSTTransformer):
 
     def _key(self, name: str) -> cst.BaseExpression:
         """`"age_median"`, or `f"mean_{col}"` inside `for col in ...`: one value per iteration."""
-        loop_names = [n for names in self._loop_names for n in names.split(",") if n]
-        if not loop_names:
+        parts = [part for frame in self._loop_names for _, part in frame]
+        if not parts:
             return cst.SimpleString(f'"{name}"')
-        parts = "".join(f"_{{{loop_name}}}" for loop_name in loop_names)
-        return cst.parse_expression(f'f"{name}{parts}"')
+        return cst.parse_expression(f'f"{name}' + "".join(f"_{{{p}}}" for p in parts) + '"')
 
     def _wrap(
         self, expression: cst.BaseExpression, name: str | None, name_arg: cst.Arg | None = None
@@ -156,6 +223,62 @@ class LearnStatistics(cst.CSTTransformer):
         )
         self._wrappers.add(id(wrapper))
         return wrapper
+
+
+_Node = TypeVar("_Node", cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+PER_COLUMN = frozenset({"apply", "transform"})
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    """`c` for `for c in`, `i, c` for `for i, c in`."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, cst.Tuple | cst.List):
+        return [name for element in target.elements for name in _target_names(element.value)]
+    return []
+
+
+def _applies_per_column(call: cst.Call, loop_names: Collection[str]) -> bool:
+    """`df[["a", "b"]].apply(lambda s: ...)`, `df[cols].transform(...)`: one call per column.
+
+    Only a frame selected by a list (literal, or a name that is no loop variable) counts: a
+    single column's `apply` calls the lambda per element, and `axis=1` per row.
+    """
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value in PER_COLUMN and call.args):
+        return False
+    first = call.args[0]
+    if first.keyword is not None or not isinstance(first.value, cst.Lambda):
+        return False
+    params = first.value.params
+    if len(params.params) != 1 or params.params[0].default is not None:
+        return False
+    if any(arg.keyword is not None and arg.keyword.value == "axis" for arg in call.args):
+        return False
+    receiver = func.value
+    if not (isinstance(receiver, cst.Subscript) and isinstance(receiver.value, cst.Name)):
+        return False
+    if len(receiver.slice) != 1 or not isinstance(receiver.slice[0].slice, cst.Index):
+        return False
+    selection = receiver.slice[0].slice.value
+    return isinstance(selection, cst.List) or (
+        isinstance(selection, cst.Name) and selection.value not in loop_names
+    )
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    found: set[str] = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False  # `s.mean`: `mean` is no name
+
+    node.visit(Names())
+    return found
 
 
 def _column_of(node: cst.BaseExpression) -> str | None:

@@ -1,0 +1,249 @@
+"""A lambda made in a loop keeps the loop's values (ruff B023).
+
+`for c in cols: df[c] = df[c].apply(lambda v: v / df[c].std())` reads `c` when the lambda
+runs. pandas runs it at once, so the notebook got this iteration's `c`; ruff cannot know that
+and flags it. The lambda binds what it reads of the loop as a default (`lambda v, c=c: ...`),
+which is the value it had when the lambda was made, and ruff sees the binding. The same holds
+for a function defined in a loop and for comprehensions.
+
+A lambda whose parameters have no defaults is called with exactly its arguments, so the new
+defaults go last; otherwise they are keyword-only (`lambda x=1, *, c=c: ...`), so that no
+positional argument a caller passes can land in them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+import libcst as cst
+
+_NO_SPACE = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+_Comprehension = TypeVar(
+    "_Comprehension", cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp
+)
+
+
+class BindLoopNames(cst.CSTTransformer):
+    """Give lambdas and functions made in a loop the loop names they read as defaults."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._frames: list[set[str] | None] = []  # names each loop rebinds; None: a new scope
+        self._hidden: list[list[set[str] | None]] = []
+
+    # loops and comprehensions -------------------------------------------------------------
+
+    def visit_For(self, node: cst.For) -> None:
+        self._frames.append(_targets(node.target) | _assigned(node.body) | _assigned(node.orelse))
+
+    def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
+        self._frames.pop()
+        return updated_node
+
+    def visit_For_iter(self, node: cst.For) -> None:
+        self._hide(1)  # the iterable is evaluated once, before the loop
+
+    def leave_For_iter(self, node: cst.For) -> None:
+        self._frames.extend(self._hidden.pop())
+
+    def visit_While(self, node: cst.While) -> None:
+        self._frames.append(_assigned(node.body))
+
+    def leave_While(self, original_node: cst.While, updated_node: cst.While) -> cst.While:
+        self._frames.pop()
+        return updated_node
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._enter(node.for_in)
+
+    def leave_ListComp(
+        self, original_node: cst.ListComp, updated_node: cst.ListComp
+    ) -> cst.ListComp:
+        return self._leave(original_node.for_in, updated_node)
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._enter(node.for_in)
+
+    def leave_SetComp(self, original_node: cst.SetComp, updated_node: cst.SetComp) -> cst.SetComp:
+        return self._leave(original_node.for_in, updated_node)
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._enter(node.for_in)
+
+    def leave_GeneratorExp(
+        self, original_node: cst.GeneratorExp, updated_node: cst.GeneratorExp
+    ) -> cst.GeneratorExp:
+        return self._leave(original_node.for_in, updated_node)
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._enter(node.for_in)
+
+    def leave_DictComp(
+        self, original_node: cst.DictComp, updated_node: cst.DictComp
+    ) -> cst.DictComp:
+        return self._leave(original_node.for_in, updated_node)
+
+    def _enter(self, for_in: cst.CompFor | None) -> None:
+        while for_in is not None:
+            self._frames.append(_targets(for_in.target))
+            for_in = for_in.inner_for_in
+
+    def _leave(self, for_in: cst.CompFor | None, updated_node: _Comprehension) -> _Comprehension:
+        while for_in is not None:
+            self._frames.pop()
+            for_in = for_in.inner_for_in
+        return updated_node
+
+    def visit_CompFor_iter(self, node: cst.CompFor) -> None:
+        levels, inner = 1, node.inner_for_in
+        while inner is not None:
+            levels, inner = levels + 1, inner.inner_for_in
+        self._hide(levels)  # evaluated before this level's (and inner levels') targets
+
+    def leave_CompFor_iter(self, node: cst.CompFor) -> None:
+        self._frames.extend(self._hidden.pop())
+
+    def _hide(self, levels: int) -> None:
+        self._hidden.append(self._frames[-levels:])
+        del self._frames[-levels:]
+
+    # what is made in them -----------------------------------------------------------------
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._frames.append(None)
+
+    def leave_Lambda(self, original_node: cst.Lambda, updated_node: cst.Lambda) -> cst.Lambda:
+        self._frames.pop()
+        params = self._bound(original_node.params, _names_in(original_node.body))
+        return updated_node.with_changes(params=params)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._frames.append(None)
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        self._frames.pop()
+        params = self._bound(original_node.params, _names_in(original_node.body))
+        return updated_node.with_changes(params=params)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._frames.append(None)
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.ClassDef:
+        self._frames.pop()
+        return updated_node
+
+    def _loop_names(self) -> set[str]:
+        names: set[str] = set()
+        for frame in reversed(self._frames):
+            if frame is None:
+                break
+            names |= frame
+        return names
+
+    def _bound(self, params: cst.Parameters, reads: set[str]) -> cst.Parameters:
+        own = {param.name.value for param in _all_params(params)}
+        missing = sorted((reads & self._loop_names()) - own)
+        if not missing:
+            return params
+        new = [
+            cst.Param(cst.Name(name), default=cst.Name(name), equal=_NO_SPACE) for name in missing
+        ]
+        if _called_with_exact_arguments(params):
+            return params.with_changes(params=[*_with_comma(params.params), *new])
+        star = params.star_arg
+        if isinstance(star, cst.MaybeSentinel):
+            star = cst.ParamStar()
+        return params.with_changes(star_arg=star, kwonly_params=[*params.kwonly_params, *new])
+
+
+def bind_loop_names(module: cst.Module) -> cst.Module:
+    """`module` with every lambda and function made in a loop binding the loop names it reads."""
+    return module.visit(BindLoopNames())
+
+
+def _called_with_exact_arguments(params: cst.Parameters) -> bool:
+    """No default (other than an earlier `c=c` binding) and no `*`: new defaults can go last."""
+    return (
+        isinstance(params.star_arg, cst.MaybeSentinel)
+        and not params.kwonly_params
+        and params.star_kwarg is None
+        and all(
+            param.default is None
+            or (isinstance(param.default, cst.Name) and param.default.value == param.name.value)
+            for param in params.params
+        )
+    )
+
+
+def _with_comma(params: Sequence[cst.Param]) -> list[cst.Param]:
+    if not params:
+        return []
+    last = params[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    return [*params[:-1], last]
+
+
+def _all_params(params: cst.Parameters) -> list[cst.Param]:
+    found = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for extra in (params.star_arg, params.star_kwarg):
+        if isinstance(extra, cst.Param):
+            found.append(extra)
+    return found
+
+
+def _targets(node: cst.CSTNode) -> set[str]:
+    """Names an assignment target binds: `c`, `i, c`, `[a, *rest]`."""
+    if isinstance(node, cst.Name):
+        return {node.value}
+    if isinstance(node, cst.Tuple | cst.List):
+        return {name for element in node.elements for name in _targets(element.value)}
+    if isinstance(node, cst.StarredElement):
+        return _targets(node.value)
+    return set()
+
+
+def _assigned(node: cst.CSTNode | None) -> set[str]:
+    """Names bound in a loop's body (its own scope only)."""
+    found: set[str] = set()
+    if node is None:
+        return found
+
+    class Assigned(cst.CSTVisitor):
+        def on_visit(self, child: cst.CSTNode) -> bool:
+            if isinstance(child, _SCOPES + _COMPREHENSIONS):
+                return False
+            targets = cst.AssignTarget | cst.AugAssign | cst.AnnAssign | cst.For | cst.NamedExpr
+            if isinstance(child, targets):
+                found.update(_targets(child.target))
+            elif isinstance(child, cst.AsName):
+                found.update(_targets(child.name))
+            return True
+
+    node.visit(Assigned())
+    return found
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    """Every name read or bound in `node` (attribute names and keywords aside)."""
+    found: set[str] = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)
+            return False
+
+    node.visit(Names())
+    return found
