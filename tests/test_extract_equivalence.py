@@ -353,6 +353,19 @@ FORMS: dict[str, Form] = {
         rows_kept=False,
         kept_rows="df.index",
     ),
+    "quantile_bins": Form(
+        [
+            IMPORTS,
+            LOAD,
+            DROP_ID,
+            'df["a_band"] = pd.qcut(df["a"], 4, labels=False)\n'
+            'df["b_band"] = pd.cut(df["b"], 3, labels=[0.0, 1.0, 2.0]).astype(float)',
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ]
+    ),
     # --- learnt state in the forms people write ------------------------------------------------
     "encoder_reused": Form(
         [

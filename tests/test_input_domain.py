@@ -15,6 +15,7 @@ import pytest
 
 from scaffold.analysis import analyse
 from scaffold.analysis.unroll import unroll_frame_loops
+from scaffold.extract.rewrites.bin_edges import learn_bin_edges
 from scaffold.extract.rewrites.row_filters import served_filter
 from scaffold.extract.rewrites.training_only import is_training_only, uses_outcome
 from scaffold.extract.rewrites.transformers import fit_transformers_once
@@ -184,3 +185,34 @@ def test_the_analysis_sees_frames_changed_through_the_loop(
     cell = analyse(read_notebook(path)).cell(3)
     assert cell.symbols is not None
     assert {"train", "test"} <= cell.symbols.mutated_names
+
+
+# --- bin edges learnt in training ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            'df["band"] = pd.qcut(df["fare"], 4, labels=[1, 2, 3, 4])',
+            'df["band"] = pd.cut(df["fare"], state.statistic(\'fare_bins\', lambda: '
+            'pd.qcut(df["fare"], 4, retbins=True)[1]), labels=[1, 2, 3, 4], '
+            "include_lowest=True)",
+            id="qcut",
+        ),
+        pytest.param(
+            'df["band"] = pd.cut(df["age"], 5)',
+            'df["band"] = pd.cut(df["age"], state.statistic(\'age_bins\', lambda: '
+            'pd.cut(df["age"], 5, retbins=True)[1]), include_lowest=True)',
+            id="cut-by-count",
+        ),
+        pytest.param(
+            'df["band"] = pd.cut(df["age"], [0, 18, 65, 120])',
+            'df["band"] = pd.cut(df["age"], [0, 18, 65, 120])',
+            id="explicit-edges-unchanged",
+        ),
+    ],
+)
+def test_learn_bin_edges(before: str, after: str) -> None:
+    node = learn_bin_edges(cst.parse_statement(before), set())
+    assert code(node) == after + "\n"

@@ -47,6 +47,7 @@ from scaffold.extract.plan import (
     statement_stage,
 )
 from scaffold.extract.rewrites.after_split import transformers_after_split
+from scaffold.extract.rewrites.bin_edges import learn_bin_edges
 from scaffold.extract.rewrites.categories import learn_categories
 from scaffold.extract.rewrites.constants import always_add_constant
 from scaffold.extract.rewrites.inplace import inplace_to_assignment, is_chained_inplace
@@ -614,7 +615,7 @@ def _drop_dead_code(
             only_display = bool(calls) and all(role is Role.EXPLORE for role in roles)
             changed = statement.symbols.mutated_names - statement.symbols.defines
             pure = (
-                statement.kind in ("assign", "literal")
+                statement.kind in ("assign", "literal", "other")
                 # an object nothing needs may change (a test frame edited beside the training one)
                 and not changed & (needed | aliased)
                 and all(
@@ -739,6 +740,9 @@ def _binning_from_data(statement: Statement, edges: Collection[str] = ()) -> str
     found: list[str] = []
 
     class _Finder(cst.CSTVisitor):
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False  # `state.statistic(..., lambda: ...)`: learnt in training
+
         def visit_Call(self, node: cst.Call) -> None:
             name = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
             bins = _bins(node)
@@ -776,7 +780,8 @@ def _rewrite_prepare(
         node = statement.node
         edges = (edges - statement.symbols.defines) | _literal_sequences(statement)
         if reason is None:
-            binned = _binning_from_data(statement, edges)
+            node = learn_bin_edges(node, taken)
+            binned = _binning_from_data(statement.replaced(node), edges)
             if binned and not code.feature_problem:
                 code.feature_problem = (
                     f"cell {statement.cell}, line {statement.line}: {binned} learns its bin edges "
