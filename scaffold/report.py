@@ -137,7 +137,7 @@ def summary_lines(result: ScaffoldResult) -> list[str]:
         "settings lifted to config/params.yaml: "
         + (", ".join(s.key for s in extraction.settings) or "none"),
         "metrics the reproduction test checks: "
-        + (", ".join(f"{m.key}={m.value}" for m in result.printed) or "none found"),
+        + (", ".join(f"{m.key}={m.shown}" for m in result.printed) or "none found"),
     ]
     if extraction.left_out:
         lines.append(

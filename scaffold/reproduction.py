@@ -10,38 +10,80 @@ from scaffold.extract import MetricSpec
 from scaffold.extract.rewrites.metrics import REPORT_ROWS
 from scaffold.notebook import Notebook
 
-_NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+_NUMBER = re.compile(
+    r"[-+]?(?:\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d*)?|\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?"
+)
+"""A printed number; `402,469.95` (a thousands separator, `{:,.2f}`) is one number."""
 
 
 @dataclass(frozen=True)
 class PrintedMetric:
-    """A metric's value as the notebook printed it, and how many decimals it showed."""
+    """A metric's value as the notebook printed it, and how many decimals it showed.
+
+    A percentage (`91.71%`) is kept as the fraction it shows (0.9171, 4 decimals): compared
+    with the fraction the pipeline computes, that is the comparison of both as percentages to
+    the printed precision.
+    """
 
     key: str
     value: float
     decimals: int
+    percent: bool = False
+
+    @property
+    def shown(self) -> str:
+        """The number as the notebook showed it (`91.71%`)."""
+        if self.percent:
+            return f"{self.value * 100:.{max(self.decimals - 2, 0)}f}%"
+        return f"{self.value:.{self.decimals}f}" if self.decimals < 12 else repr(self.value)
 
 
 def printed_values(notebook: Notebook, specs: Sequence[MetricSpec]) -> tuple[PrintedMetric, ...]:
     """The printed value of each metric, read from its cell's stored output.
 
-    Metrics of one cell are found in the order they were printed: a labelled one on the next
-    line that starts with its label, an unlabelled one on the next line that holds only a number
-    (its label having been printed on a line of its own).
+    Metrics of one cell are found in the order they were printed, each after the one before:
+    a labelled one right after its label (several `name=value` pairs share a line), one whose
+    label ends in a line break on a later line, an unlabelled one on a line (or the rest of a
+    line) that holds only a number.
     """
     found = []
-    cursors: dict[int, int] = {}
+    cursors: dict[int, tuple[int, int]] = {}  # cell -> (line, column) to search from
     for spec in specs:
         lines = notebook.cells[spec.cell - 1].output_text.splitlines()
-        start = cursors.get(spec.cell, 0)
-        for index in range(start, len(lines)):
-            value = _value_on(lines[index], spec.label.strip(), spec.column)
-            if value is not None:
-                found.append(PrintedMetric(spec.key, *value))
-                # the other numbers of a report row are read from the same line
-                cursors[spec.cell] = index if _row_continues(spec) else index + 1
-                break
+        hit = _find(lines, spec, *cursors.get(spec.cell, (0, 0)))
+        if hit is None:
+            continue
+        metric, line, column = hit
+        found.append(metric)
+        # the other numbers of a report row are read from the same line
+        cursors[spec.cell] = (line, 0) if _row_continues(spec) else (line, column)
     return tuple(found)
+
+
+def _find(
+    lines: list[str], spec: MetricSpec, line: int, column: int
+) -> tuple[PrintedMetric, int, int] | None:
+    """The metric of `spec` at or after (line, column), and where its number ends."""
+    head, newline, label = spec.label.rpartition("\n")
+    if newline and head.strip():  # the label, then the number on a later line
+        heading = next(
+            (
+                i
+                for i in range(line, len(lines))
+                if head.strip() in lines[i][column if i == line else 0 :]
+            ),
+            None,
+        )
+        if heading is None:
+            return None
+        line, column = heading + 1, 0
+    for index in range(line, len(lines)):
+        start = column if index == line else 0
+        value = _value_on(lines[index][start:], label.strip(), spec.column)
+        if value is not None:
+            number, decimals, percent, end = value
+            return PrintedMetric(spec.key, number, decimals, percent), index, start + end
+    return None
 
 
 def _row_continues(spec: MetricSpec) -> bool:
@@ -50,26 +92,54 @@ def _row_continues(spec: MetricSpec) -> bool:
     return spec.column + 1 < columns.get(spec.label.strip(), 0)
 
 
-def _value_on(line: str, label: str, column: int = 0) -> tuple[float, int] | None:
-    text = line.strip().strip("'\"")  # a displayed string result shows its quotes
-    if label:
-        if not text.startswith(label):
+def _value_on(line: str, label: str, column: int = 0) -> tuple[float, int, bool, int] | None:
+    """(value, decimals, percent, end) of the number after `label` in `line`, if there."""
+    for start in _label_ends(line, label):
+        value = _number_at(line, start, column, alone=not label)
+        if value is not None:
+            return value
+    return None
+
+
+def _label_ends(line: str, label: str) -> list[int]:
+    """Where the text after each whole-word occurrence of `label` starts.
+
+    Without a label, the start of the line (after the quotes a displayed string shows).
+    """
+    opening = len(line) - len(line.lstrip().lstrip("'\""))
+    if not label:
+        return [opening]
+    ends = []
+    for match in re.finditer(re.escape(label), line):
+        before = line[match.start() - 1] if match.start() > opening else " "
+        if match.start() == opening or not (before.isalnum() or before == "_"):
+            ends.append(match.end())
+    return ends
+
+
+def _number_at(
+    line: str, start: int, column: int, *, alone: bool
+) -> tuple[float, int, bool, int] | None:
+    position = start
+    for _ in range(column + 1):  # skip the numbers before this column of a report row
+        while position < len(line) and line[position] in " \t":
+            position += 1
+        match = _NUMBER.match(line, position)
+        if match is None:
             return None
-        text = text[len(label) :].strip()
-    for _ in range(column):  # skip the numbers before this column of a report row
-        skipped = _NUMBER.match(text)
-        if skipped is None:
-            return None
-        text = text[skipped.end() :].strip()
-    match = _NUMBER.match(text)
-    if match is None or (not label and text[match.end() :].strip() not in ("", "%")):
-        return None
-    number = match.group(0)
+        position = match.end()
+    assert match is not None
+    rest = line[position:]
+    percent = rest.lstrip().startswith("%")
+    if alone and rest.strip().strip("'\"") not in ("", "%"):
+        return None  # an unlabelled metric is a number printed on its own
+    number = match.group(0).replace(",", "")
     mantissa = re.split(r"[eE]", number)[0]
     decimals = len(mantissa.split(".", 1)[1]) if "." in mantissa else 0
-    if text[match.end() :].startswith("%"):
-        return float(number) / 100, decimals + 2
-    return float(number), decimals
+    if percent:
+        end = position + len(rest) - len(rest.lstrip()) + 1
+        return round(float(number) / 100, decimals + 2), decimals + 2, True, end
+    return float(number), decimals, False, position
 
 
 UNSEEDED_TOLERANCE = 0.1

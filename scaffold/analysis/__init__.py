@@ -10,7 +10,7 @@ import libcst as cst
 from scaffold.analysis.dataflow import trace
 from scaffold.analysis.literals import LiteralUse, gather_literals
 from scaffold.analysis.results import Analysis, CellAnalysis, Finding, Flow, Setting
-from scaffold.analysis.roles import RoleChoice, choose_role
+from scaffold.analysis.roles import RoleChoice, choose_role, classify_call
 from scaffold.analysis.settings import find_settings
 from scaffold.analysis.symbols import CellSymbols, cell_wrapper, gather_symbols
 from scaffold.analysis.task import find_target, find_task
@@ -140,6 +140,33 @@ def _first_roles(
         else:
             symbols = parsed[cell.number][0]
             choices[cell.number] = choose_role(symbols, imports, estimators, heading)
+    return _evaluation_by_helpers(choices, parsed, imports, estimators)
+
+
+def _evaluation_by_helpers(
+    choices: dict[int, RoleChoice],
+    parsed: dict[int, tuple[CellSymbols, tuple[LiteralUse, ...]]],
+    imports: dict[str, str],
+    estimators: dict[str, str],
+) -> dict[int, RoleChoice]:
+    """A cell that only calls a helper of the notebook that prints a metric evaluates.
+
+    `report("lr", y_test, pred)`, with `def report(name, y, p): print(name, f1_score(y, p))`:
+    the helper's calls (a metric, prints, nothing else to show) say what the call does.
+    """
+    helpers: set[str] = set()
+    for symbols, _ in parsed.values():
+        roles = {
+            classify_call(call, imports, estimators)
+            for call in symbols.calls
+            if not call.module_level and call.dotted != "print"
+        }
+        if symbols.functions and Role.EVALUATE in roles and Role.EXPLORE not in roles:
+            helpers |= symbols.functions
+    for number, (symbols, _) in parsed.items():
+        called = [c.dotted for c in symbols.calls if c.module_level and c.dotted in helpers]
+        if called and choices[number].role is Role.EXPLORE and not symbols.mutates:
+            choices[number] = RoleChoice(Role.EVALUATE, f"calls {called[0]}(), which scores")
     return choices
 
 
