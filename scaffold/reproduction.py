@@ -142,6 +142,32 @@ def _number_at(
     return float(number), decimals, False, position
 
 
+METRIC_WORDS = re.compile(
+    r"(?<![a-z])(acc|accuracy|auc|roc[ _-]?auc|r2|r\^2|r-squared|f1|f1[ _-]score|precision|"
+    r"recall|mse|rmse|mae|mape|log[ _-]?loss|kappa|mcc|score|error)(?![a-z])",
+    re.IGNORECASE,
+)
+"""Words that name a metric on a printed line (`R2 of lr: 91.71%`, `acc=0.87`)."""
+
+
+def metric_like_lines(notebook: Notebook, limit: int = 3) -> tuple[str, ...]:
+    """Printed lines that look like a metric (a metric word, then a number), as `cell N: line`.
+
+    Said to the user when scaffold matched none of the notebook's printed numbers to its
+    metrics: the reproduction test then only checks that the metrics are numbers.
+    """
+    found: list[str] = []
+    for cell in notebook.code_cells:
+        for line in cell.output_text.splitlines():
+            word = METRIC_WORDS.search(line)
+            log = line.lstrip().startswith("[")  # `[LightGBM] [Info] ... from score 1.5`
+            if word and not log and len(line) <= 120 and _NUMBER.search(line, word.end()):
+                found.append(f"cell {cell.number}: {line.strip()}")
+                if len(found) == limit:
+                    return tuple(found)
+    return tuple(found)
+
+
 UNSEEDED_TOLERANCE = 0.1
 """Relative tolerance when a random step has no seed: the notebook's own reruns differ."""
 
