@@ -69,8 +69,8 @@ def verify_project(
     )
     if tests.returncode != 0:
         last = (tests.stdout.strip().splitlines() or ["no output"])[-1]
-        first = first_failure(tests.stdout)
-        which = f"{first} fails" if first else "the project's tests fail"
+        failing = first_failure(tests.stdout)
+        which = f"{failing} fails" if failing else "the project's tests fail"
         return Verification("failed", f"{which} ({last}); run pytest in {project}")
     train = _run([sys.executable, "-m", package, "train"], project, environment)
     if train.returncode != 0:
