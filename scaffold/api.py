@@ -14,7 +14,12 @@ from scaffold.execute import execute_notebook
 from scaffold.extract import Extraction, extract
 from scaffold.project import ProjectSpec, check_target, write_project
 from scaffold.reading import read_notebook
-from scaffold.reproduction import PrintedMetric, metric_like_lines, printed_values
+from scaffold.reproduction import (
+    PrintedMetric,
+    metric_like_lines,
+    printed_values,
+    threaded_model,
+)
 from scaffold.verify import Verification, importable, verify_project
 
 
@@ -107,6 +112,7 @@ def scaffold_project(
             package,
             printed,
             unseeded=extraction.unseeded,
+            threaded=threaded_model(extraction.files.values(), extraction.settings) is not None,
             stage_hint=_stage_hint(extraction, package),
             unmatched=unmatched,
         )

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import libcst as cst
+import libcst.matchers as m
+
+from scaffold.analysis.results import Setting
 from scaffold.extract import MetricSpec
 from scaffold.extract.rewrites.metrics import REPORT_ROWS
 from scaffold.notebook import Notebook
@@ -171,6 +176,82 @@ def metric_like_lines(notebook: Notebook, limit: int = 3) -> tuple[str, ...]:
 UNSEEDED_TOLERANCE = 0.1
 """Relative tolerance when a random step has no seed: the notebook's own reruns differ."""
 
+THREADED_TOLERANCE = 1e-3
+"""Relative tolerance when the model computes on several threads (`n_jobs=-1`).
+
+Threads add partial results in a different order each run, so the last digits of a score
+move, and a prediction tied between two classes can flip; 0.1 % holds both for a test set
+of a thousand rows or more, and the printed precision already allows more for smaller ones.
+"""
+
+THREAD_KEYWORDS = frozenset({"n_jobs", "nthread", "num_threads", "thread_count"})
+THREADED_BY_DEFAULT = frozenset(
+    {
+        "XGBClassifier",
+        "XGBRegressor",
+        "XGBRanker",
+        "LGBMClassifier",
+        "LGBMRegressor",
+        "LGBMRanker",
+        "CatBoostClassifier",
+        "CatBoostRegressor",
+    }
+)
+"""Estimators that use every core unless told otherwise."""
+
+
+def threaded_model(sources: Iterable[str], settings: Iterable[Setting]) -> str | None:
+    """The first call of the pipeline that computes on several threads (`RF(n_jobs=-1)`).
+
+    A thread count of 1 (or None, scikit-learn's one thread) is single-threaded; one lifted to
+    the settings is looked up there.
+    """
+    values = {setting.key: setting.value for setting in settings}
+    for source in sources:
+        try:
+            module = cst.parse_module(source)
+        except cst.ParserSyntaxError:
+            continue
+        for call in m.findall(module, m.Call()):
+            assert isinstance(call, cst.Call)
+            name = _called_name(call.func)
+            counts = [
+                arg.value
+                for arg in call.args
+                if arg.keyword is not None and arg.keyword.value in THREAD_KEYWORDS
+            ]
+            if counts and any(_thread_count(count, values) not in (1, None) for count in counts):
+                return f"{name}({_CODE.code_for_node(counts[0])})"
+            if not counts and name in THREADED_BY_DEFAULT:
+                return f"{name}() on every core by default"
+    return None
+
+
+_CODE = cst.Module(body=[])
+
+
+def _called_name(func: cst.BaseExpression) -> str:
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else ""
+
+
+def _thread_count(node: cst.BaseExpression, settings: dict[str, object]) -> object:
+    """The value of a thread-count argument: a literal, a setting, or "unknown"."""
+    try:
+        return ast.literal_eval(_CODE.code_for_node(node))
+    except (ValueError, SyntaxError):
+        pass
+    dotted = _CODE.code_for_node(node)
+    if dotted.startswith("settings."):
+        return settings.get(dotted.removeprefix("settings."), "unknown")
+    return "unknown"
+
+
+def relative_tolerance(*, unseeded: bool, threaded: bool) -> float:
+    """How far training may stray from the printed numbers (beyond the printed precision)."""
+    return UNSEEDED_TOLERANCE if unseeded else THREADED_TOLERANCE if threaded else 0.0
+
 
 def reproduction_test(
     package: str,
@@ -178,16 +259,27 @@ def reproduction_test(
     notebook_name: str,
     *,
     unseeded: bool = False,
+    threaded: str | None = None,
     service: bool = True,
 ) -> str:
-    """`tests/test_reproduction.py`: training must give the numbers the notebook printed."""
-    tolerance = UNSEEDED_TOLERANCE if unseeded else 0.0
-    why = (
-        "# A random step of the notebook has no seed (see scaffold's warnings), so its numbers\n"
-        "# change from run to run: they are compared within this relative tolerance.\n"
-        if unseeded
-        else "# Every random step is seeded: the numbers must match to the printed precision.\n"
-    )
+    """`tests/test_reproduction.py`: training must give the numbers the notebook printed.
+
+    `threaded`: the call that computes on several threads (`RandomForestClassifier(-1)`).
+    """
+    tolerance = relative_tolerance(unseeded=unseeded, threaded=threaded is not None)
+    if unseeded:
+        why = (
+            "# A random step of the notebook has no seed (see scaffold's warnings), so its\n"
+            "# numbers change from run to run: they are compared within this relative tolerance.\n"
+        )
+    elif threaded:
+        why = (
+            f"# The model computes on several threads ({threaded}): they add partial results\n"
+            "# in a different order each run, so the last digits move (and a tied prediction\n"
+            "# can flip): the numbers are compared within this relative tolerance.\n"
+        )
+    else:
+        why = "# Every random step is seeded: the numbers must match to the printed precision.\n"
     fixture_import = f"\nfrom {package}.training import Trained\n" if service else ""
     fixture = "trained: Trained" if service else "metrics: dict[str, float]"
     metrics_expression = "trained.run.metrics" if service else "metrics"

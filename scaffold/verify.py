@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from scaffold.reproduction import UNSEEDED_TOLERANCE, PrintedMetric
+from scaffold.reproduction import PrintedMetric, relative_tolerance
 
 TIMEOUT_S = 900
 Outcome = Literal["match", "mismatch", "not comparable", "failed"]
@@ -56,6 +56,7 @@ def verify_project(
     *,
     unseeded: bool,
     stage_hint: str,
+    threaded: bool = False,
     unmatched: Sequence[str] = (),
 ) -> Verification:
     """Run the project's tests, then `train`, and compare the metrics with the notebook's.
@@ -90,7 +91,7 @@ def verify_project(
         return Verification(
             "not comparable", "the notebook printed no metric scaffold could find to compare"
         )
-    tolerance = UNSEEDED_TOLERANCE if unseeded else 0.0
+    tolerance = relative_tolerance(unseeded=unseeded, threaded=threaded)
     comparisons = tuple(_compare(metric, computed.get(metric.key), tolerance) for metric in printed)
     wrong = [c for c in comparisons if not c.matches]
     if wrong:

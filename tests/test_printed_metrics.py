@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 import nbformat
@@ -12,7 +13,7 @@ from scaffold.api import inspect_notebook
 from scaffold.extract import Extraction, extract
 from scaffold.extract.rewrites.metrics import printed_metrics
 from scaffold.extract.rewrites.print_helpers import print_helpers
-from scaffold.reproduction import printed_values
+from scaffold.reproduction import PrintedMetric, printed_values, reproduction_test, threaded_model
 
 SETUP = [
     "import numpy as np\nimport pandas as pd\n"
@@ -221,3 +222,64 @@ def test_cross_validation_of_models_made_later_moves_to_the_evaluation(tmp_path:
         ]
     _, printed = scaffolded(tmp_path, cells, setup=SETUP[:3])  # no model fitted before
     assert printed == {"acc_lin": (0.9171, 4), "acc_tree": (0.9171, 4)}
+
+
+THREADS = [
+    "import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier\n"
+    "from sklearn.metrics import accuracy_score\n"
+    "from sklearn.model_selection import train_test_split",
+    'df = pd.read_csv("data.csv")\nX = df.drop(columns=["target"])\ny = df["target"]',
+    "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)",
+]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "threaded"),
+    [
+        pytest.param("n_jobs=-1, random_state=0", True, id="all cores"),
+        pytest.param("n_jobs=4, random_state=0", True, id="four threads"),
+        pytest.param("n_jobs=1, random_state=0", False, id="one thread"),
+        pytest.param("random_state=0", False, id="default"),
+    ],
+)
+def test_a_model_on_threads_is_compared_within_a_tolerance(
+    tmp_path: Path, arguments: str, threaded: bool
+) -> None:
+    """Threads sum in another order each run: the last digits move, the test must allow it."""
+    model = f"model = RandomForestClassifier({arguments})\nmodel.fit(X_train, y_train)"
+    printed = (
+        'print(f"Accuracy: {accuracy_score(y_test, model.predict(X_test)):.4f}")',
+        "Accuracy: 0.8741\n",
+    )
+    extraction, _ = scaffolded(tmp_path, [model, printed], setup=THREADS)
+    found = threaded_model(extraction.files.values(), extraction.settings)
+    assert (found is not None) == threaded, found
+    test_module = reproduction_test(
+        "pkg", [PrintedMetric("accuracy", 0.8741, 4)], "nb.ipynb", threaded=found, service=False
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(test_module, "test_reproduction.py", "exec"), namespace)
+    check = namespace["test_training_reproduces_the_notebook"]
+    check({"accuracy": 0.87412}, "accuracy")  # within the printed precision: always
+    if threaded:
+        assert "several threads (RandomForestClassifier(" in test_module
+        check({"accuracy": 0.8745}, "accuracy")  # the last digits moved
+    else:
+        with pytest.raises(AssertionError):
+            check({"accuracy": 0.8745}, "accuracy")
+
+
+@pytest.mark.parametrize(
+    ("source", "threaded"),
+    [
+        ("XGBClassifier(max_depth=3)", "XGBClassifier() on every core by default"),
+        ("XGBClassifier(n_jobs=1)", None),
+        ("LogisticRegression(n_jobs=None)", None),
+        ("RandomForestRegressor(n_jobs=settings.model.n_jobs)", "RandomForestRegressor("),
+    ],
+)
+def test_threaded_models_are_recognised(source: str, threaded: str | None) -> None:
+    found = threaded_model([f"model = {source}\n"], [])
+    assert found == threaded or (
+        threaded is not None and found is not None and found.startswith(threaded)
+    )
