@@ -84,7 +84,10 @@ def _find(
         line, column = heading + 1, 0
     for index in range(line, len(lines)):
         start = column if index == line else 0
-        value = _value_on(lines[index][start:], label.strip(), spec.column)
+        # a label printed after another value (`f"rows={n} acc={acc}"`: " acc=") may be
+        # found mid-line; one that starts its print starts its line
+        anywhere = label[:1].isspace()
+        value = _value_on(lines[index][start:], label.strip(), spec.column, anywhere=anywhere)
         if value is not None:
             number, decimals, percent, end = value
             return PrintedMetric(spec.key, number, decimals, percent), index, start + end
@@ -97,16 +100,18 @@ def _row_continues(spec: MetricSpec) -> bool:
     return spec.column + 1 < columns.get(spec.label.strip(), 0)
 
 
-def _value_on(line: str, label: str, column: int = 0) -> tuple[float, int, bool, int] | None:
+def _value_on(
+    line: str, label: str, column: int = 0, *, anywhere: bool = False
+) -> tuple[float, int, bool, int] | None:
     """(value, decimals, percent, end) of the number after `label` in `line`, if there."""
-    for start in _label_ends(line, label):
+    for start in _label_ends(line, label, anywhere=anywhere):
         value = _number_at(line, start, column, alone=not label)
         if value is not None:
             return value
     return None
 
 
-def _label_ends(line: str, label: str) -> list[int]:
+def _label_ends(line: str, label: str, *, anywhere: bool) -> list[int]:
     """Where the text after each whole-word occurrence of `label` starts.
 
     Without a label, the start of the line (after the quotes a displayed string shows).
@@ -117,7 +122,7 @@ def _label_ends(line: str, label: str) -> list[int]:
     ends = []
     for match in re.finditer(re.escape(label), line):
         before = line[match.start() - 1] if match.start() > opening else " "
-        if match.start() == opening or not (before.isalnum() or before == "_"):
+        if match.start() == opening or (anywhere and not (before.isalnum() or before == "_")):
             ends.append(match.end())
     return ends
 

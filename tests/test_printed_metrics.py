@@ -92,6 +92,16 @@ ACC = "acc = accuracy_score(y_test, pred)\n"
             id="label printed on the line before",
         ),
         pytest.param(
+            [
+                (
+                    ACC + 'print("Balanced Accuracy: 0.5")\nprint(f"Accuracy: {acc:.4f}")',
+                    "Balanced Accuracy: 0.5\nAccuracy: 0.8741\n",
+                )
+            ],
+            {"acc": (0.8741, 4)},
+            id="a label that starts its print starts its line",
+        ),
+        pytest.param(
             [(ACC + 'print(f"Accuracy: {acc:.2%}")', "Accuracy: 87.41%\n")],
             {"acc": (0.8741, 4)},
             id="percent format",
