@@ -293,3 +293,22 @@ def test_threaded_models_are_recognised(source: str, threaded: str | None) -> No
     assert found == threaded or (
         threaded is not None and found is not None and found.startswith(threaded)
     )
+
+
+def test_cross_validation_scores_printed_whole_are_no_metric(tmp_path: Path) -> None:
+    """`print(scores)` shows one score per fold: `float(scores)` would fail in the project."""
+    extraction, printed = scaffolded(
+        tmp_path,
+        [
+            (
+                "scores = cross_val_score(model, X_train, y_train, cv=5)\n"
+                "print('CV scores:', scores)\nprint(cross_val_score(model, X, y))\n"
+                "print(scores.mean())",
+                "CV scores: [0.8 0.9 0.85 0.8 0.9]\n[0.8 0.9 0.85 0.8 0.9]\n0.85\n",
+            )
+        ],
+    )
+    evaluation = extraction.files["src/{package}/pipeline/evaluation.py"]
+    assert printed == {"scores_mean": (0.85, 2)}
+    assert "float(scores)" not in evaluation
+    assert "float(cross_val_score(" not in evaluation

@@ -49,6 +49,7 @@ from scaffold.extract.rewrites.metrics import (
     metric_assignments,
     printed_metrics,
     report_assignments,
+    score_arrays,
     slug,
 )
 from scaffold.extract.rewrites.print_helpers import print_helpers
@@ -719,8 +720,9 @@ def _rewrite_evaluate(
     ]
     heading = ""  # the text of a print that shows only a label, for the next number's key
     helpers = print_helpers(helper.node for helper in code.helpers)
+    arrays = score_arrays(statements)
     for statement in statements:
-        found = printed_metrics(statement.node, metric_names, helpers)
+        found = printed_metrics(statement.node, metric_names, helpers, arrays)
         for _, _, value in found:
             if isinstance(value, cst.Call) and is_classification_report(value):
                 report = unique_name("report", code.module_names | metric_names | taken)

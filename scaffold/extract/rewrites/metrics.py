@@ -8,7 +8,7 @@ recorded so the number the notebook printed can be found in its output.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import libcst as cst
@@ -16,7 +16,7 @@ import libcst.matchers as m
 
 from scaffold.analysis.roles import METRIC_NAMES, METRIC_SUFFIXES
 from scaffold.extract.rewrites.print_helpers import inlined_prints
-from scaffold.extract.statements import Stmt
+from scaffold.extract.statements import Statement, Stmt
 from scaffold.naming import unique_name
 
 NUMBER_FORMAT = re.compile(r"^[^{}]*?\.?\d*[efgEFG%]$|^[^{}]*?\.\d+$")
@@ -67,22 +67,30 @@ def printed_metrics(
     statement: Stmt,
     metric_names: set[str],
     helpers: Mapping[str, cst.FunctionDef] | None = None,
+    score_arrays: frozenset[str] = frozenset(),
 ) -> list[tuple[str, str, cst.BaseExpression]]:
     """The (label, key, expression) of each number a `print(...)` statement shows.
 
     A value counts as a metric when it calls a metric function, is a name bound to one
     (`metric_names`) or a summary of cross-validation scores (`scores.mean()`), or is printed
     with a number format (`:.4f`). A call of one of the notebook's print `helpers` shows what
-    the helper prints.
+    the helper prints. `score_arrays`: names bound to cross-validation scores (an array or a
+    dict), metrics only when summarised.
     """
     inlined = inlined_prints(statement, helpers or {})
     if inlined:
-        return [found for line in inlined for found in printed_metrics(line, metric_names)]
+        return [
+            found
+            for line in inlined
+            for found in printed_metrics(line, metric_names, score_arrays=score_arrays)
+        ]
+    arrays = score_arrays
+    metric_names = metric_names - arrays
     shown = _shown_value(statement)
     if shown is not None:
         if isinstance(shown, cst.FormattedString | cst.ConcatenatedString):
-            return _from_pieces(string_pieces(shown), metric_names)
-        return _labelled("", [shown], metric_names, numeric=False)
+            return _from_pieces(string_pieces(shown), metric_names, arrays)
+        return _labelled("", [shown], metric_names, numeric=False, arrays=arrays)
     call = _print_call(statement)
     if call is None or not call.args:
         return []
@@ -99,7 +107,9 @@ def printed_metrics(
         if isinstance(template, str):
             label = template.split("{", 1)[0]
             values = [arg.value for arg in first.args if arg.keyword is None]
-            return _labelled(label, values[:1], metric_names, numeric="{:" in template)
+            return _labelled(
+                label, values[:1], metric_names, numeric="{:" in template, arrays=arrays
+            )
     if (
         isinstance(first, cst.BinaryOperation)
         and isinstance(first.operator, cst.Modulo)
@@ -117,8 +127,8 @@ def printed_metrics(
                 return []
             position = numbers[0]  # the number found in the output is the first one
             label = re.split(r"%[-+ 0#]*\d*(?:\.\d+)?[a-zA-Z]", template)[position]
-            return _labelled(label, [values[position]], metric_names, numeric=True)
-    return _from_pieces(print_pieces(call), metric_names)
+            return _labelled(label, [values[position]], metric_names, numeric=True, arrays=arrays)
+    return _from_pieces(print_pieces(call), metric_names, arrays)
 
 
 Piece = str | tuple[cst.BaseExpression, bool]
@@ -181,7 +191,7 @@ def string_pieces(node: cst.BaseExpression) -> list[Piece]:
 
 
 def _from_pieces(
-    pieces: list[Piece], metric_names: set[str]
+    pieces: list[Piece], metric_names: set[str], arrays: frozenset[str] = frozenset()
 ) -> list[tuple[str, str, cst.BaseExpression]]:
     """Each metric value with the text printed since the value before it as its label.
 
@@ -202,7 +212,7 @@ def _from_pieces(
         after = "".join(p for p in pieces[index + 1 :][:2] if isinstance(p, str))
         if after.lstrip().startswith("%"):
             value = _without_hundred(_unrounded(value))
-        found += _labelled(label, [value], metric_names, numeric=numeric)
+        found += _labelled(label, [value], metric_names, numeric=numeric, arrays=arrays)
         label = ""
     return found
 
@@ -257,18 +267,31 @@ def _print_call(statement: Stmt) -> cst.Call | None:
 
 
 NOT_NUMBERS = frozenset(
-    {"f_test", "t_test", "confusion_matrix", "concordance_index_censored", "concordance_index_ipcw"}
+    {
+        "f_test",
+        "t_test",
+        "confusion_matrix",
+        "concordance_index_censored",
+        "concordance_index_ipcw",
+        "cross_val",  # cross_val_score: one score per fold
+        "cross_validate",
+    }
 )
-"""Evaluation calls whose result is a table or a tuple, not one number."""
+"""Evaluation calls whose result is a table, a tuple or an array, not one number."""
 
 
 def _labelled(
-    label: str, values: list[cst.BaseExpression], metric_names: set[str], *, numeric: bool
+    label: str,
+    values: list[cst.BaseExpression],
+    metric_names: set[str],
+    *,
+    numeric: bool,
+    arrays: frozenset[str] = frozenset(),
 ) -> list[tuple[str, str, cst.BaseExpression]]:
     found = []
     for value in map(_unrounded, values):
         named = isinstance(value, cst.Name) and value.value in metric_names
-        named = named or _summarises_scores(value, metric_names)
+        named = named or _summarises_scores(value, metric_names | arrays)
         if not (numeric or named or is_metric_call(value)) or _callee(value) in NOT_NUMBERS:
             continue
         if not is_metric_call(value) and _measures_time(label, value):
@@ -298,6 +321,23 @@ def _code(node: cst.BaseExpression) -> str:
 def _callee_name(call: cst.Call) -> str:
     func = call.func
     return func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+
+
+CROSS_VALIDATION_SCORES = frozenset({"cross_val_score", "cross_validate"})
+
+
+def score_arrays(statements: Iterable[Statement]) -> frozenset[str]:
+    """Names bound to cross-validation scores (`scores = cross_val_score(...)`): not one number."""
+    return frozenset(
+        name
+        for statement in statements
+        if statement.kind == "assign"
+        and any(
+            call.module_level and call.method in CROSS_VALIDATION_SCORES
+            for call in statement.symbols.calls
+        )
+        for name in statement.symbols.defines
+    )
 
 
 REDUCTIONS = frozenset({"mean", "std", "median", "min", "max"})
