@@ -102,6 +102,11 @@ ACC = "acc = accuracy_score(y_test, pred)\n"
             id="a label that starts its print starts its line",
         ),
         pytest.param(
+            [ACC, ('print(f"Accuracy: \\n {acc}")', "Accuracy: \n 0.8741\n")],
+            {"acc": (0.8741, 4)},
+            id="printed in a cell of its own, a line break in the f-string",
+        ),
+        pytest.param(
             [(ACC + 'print(f"Accuracy: {acc:.2%}")', "Accuracy: 87.41%\n")],
             {"acc": (0.8741, 4)},
             id="percent format",

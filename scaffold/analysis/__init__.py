@@ -152,7 +152,8 @@ def _evaluation_by_helpers(
     """A cell that only calls a helper of the notebook that prints a metric evaluates.
 
     `report("lr", y_test, pred)`, with `def report(name, y, p): print(name, f1_score(y, p))`:
-    the helper's calls (a metric, prints, nothing else to show) say what the call does.
+    the helper's calls (a metric, prints, nothing else to show) say what the call does. So
+    does a cell that only prints what an evaluating cell computed.
     """
     helpers: set[str] = set()
     for symbols, _ in parsed.values():
@@ -163,11 +164,26 @@ def _evaluation_by_helpers(
         }
         if symbols.functions and Role.EVALUATE in roles and Role.EXPLORE not in roles:
             helpers |= symbols.functions
+    scored: dict[str, int] = {}  # name -> the evaluating cell that made it
     for number, (symbols, _) in parsed.items():
-        called = [c.dotted for c in symbols.calls if c.module_level and c.dotted in helpers]
-        if called and choices[number].role is Role.EXPLORE and not symbols.mutates:
-            choices[number] = RoleChoice(Role.EVALUATE, f"calls {called[0]}(), which scores")
+        calls = {c.dotted for c in symbols.calls if c.module_level}
+        called = sorted(calls & helpers)
+        if choices[number].role is Role.EXPLORE and not symbols.mutates:
+            shown = sorted(symbols.reads & scored.keys())
+            if called:
+                choices[number] = RoleChoice(Role.EVALUATE, f"calls {called[0]}(), which scores")
+            elif shown and "print" in calls and calls <= PRINTING and not symbols.defines:
+                # print(f"Accuracy: {acc}") in a cell of its own, after `acc = accuracy_score(..)`
+                cell = scored[shown[0]]
+                reason = f"prints {shown[0]}, which cell {cell} scores"
+                choices[number] = RoleChoice(Role.EVALUATE, reason)
+        if choices[number].role is Role.EVALUATE:
+            scored |= dict.fromkeys(symbols.defines, number)
     return choices
+
+
+PRINTING = frozenset({"print", "round", "float", "str"})
+"""The calls of a cell that only prints numbers."""
 
 
 def _heading(markdown: str) -> str | None:

@@ -171,9 +171,10 @@ def string_pieces(node: cst.BaseExpression) -> list[Piece]:
     if not isinstance(node, cst.FormattedString):
         return []
     pieces: list[Piece] = [""]  # an f-string is a string even when it only holds values
+    raw = "r" in node.prefix.lower()
     for part in node.parts:
         if isinstance(part, cst.FormattedStringText):
-            pieces.append(part.value)
+            pieces.append(_text(part.value, raw=raw))
             continue
         assert isinstance(part, cst.FormattedStringExpression)
         if isinstance(part.expression, cst.SimpleString) and not part.format_spec:
@@ -188,6 +189,14 @@ def string_pieces(node: cst.BaseExpression) -> list[Piece]:
         )
         pieces.append((part.expression, bool(spec) and bool(NUMBER_FORMAT.match(spec))))
     return pieces
+
+
+def _text(source: str, *, raw: bool) -> str:
+    r"""The text an f-string's literal part prints: `\n` is a line break, `{{` is `{`."""
+    text = source.replace("{{", "{").replace("}}", "}")
+    if raw:
+        return text
+    return text.encode("latin-1", "backslashreplace").decode("unicode_escape")
 
 
 def _from_pieces(
