@@ -317,3 +317,16 @@ def test_cross_validation_scores_printed_whole_are_no_metric(tmp_path: Path) -> 
     assert printed == {"scores_mean": (0.85, 2)}
     assert "float(scores)" not in evaluation
     assert "float(cross_val_score(" not in evaluation
+
+
+def test_a_table_of_results_printed_again_adds_no_metric(tmp_path: Path) -> None:
+    """The scoring cell printed `acc`; a later cell that prints it again is a look back."""
+    extraction, printed = scaffolded(
+        tmp_path,
+        [
+            (ACC + 'print(f"Accuracy: {acc:.4f}")', "Accuracy: 0.8741\n"),
+            ('print(f"Accuracy: {acc:.4f}")', "Accuracy: 0.8741\n"),
+        ],
+    )
+    assert [metric.key for metric in extraction.metrics] == ["acc"]
+    assert printed == {"acc": (0.8741, 4)}

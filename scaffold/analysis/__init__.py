@@ -164,12 +164,13 @@ def _evaluation_by_helpers(
         }
         if symbols.functions and Role.EVALUATE in roles and Role.EXPLORE not in roles:
             helpers |= symbols.functions
-    scored: dict[str, int] = {}  # name -> the evaluating cell that made it
+    scored: dict[str, int] = {}  # name -> the evaluating cell that made it (< 0: and printed)
     for number, (symbols, _) in parsed.items():
         calls = {c.dotted for c in symbols.calls if c.module_level}
         called = sorted(calls & helpers)
         if choices[number].role is Role.EXPLORE and not symbols.mutates:
-            shown = sorted(symbols.reads & scored.keys())
+            # names a scoring cell printed itself are shown again, for a table of results
+            shown = sorted(name for name in symbols.reads & scored.keys() if scored[name] > 0)
             if called:
                 choices[number] = RoleChoice(Role.EVALUATE, f"calls {called[0]}(), which scores")
             elif shown and "print" in calls and calls <= PRINTING and not symbols.defines:
@@ -178,7 +179,8 @@ def _evaluation_by_helpers(
                 reason = f"prints {shown[0]}, which cell {cell} scores"
                 choices[number] = RoleChoice(Role.EVALUATE, reason)
         if choices[number].role is Role.EVALUATE:
-            scored |= dict.fromkeys(symbols.defines, number)
+            prints = any(call.dotted == "print" for call in symbols.calls if call.module_level)
+            scored |= dict.fromkeys(symbols.defines, -number if prints else number)
     return choices
 
 
