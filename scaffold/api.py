@@ -14,7 +14,12 @@ from scaffold.execute import execute_notebook
 from scaffold.extract import Extraction, extract
 from scaffold.project import ProjectSpec, check_target, write_project
 from scaffold.reading import read_notebook
-from scaffold.reproduction import PrintedMetric, printed_values
+from scaffold.reproduction import (
+    PrintedMetric,
+    metric_like_lines,
+    printed_values,
+    threaded_model,
+)
 from scaffold.verify import Verification, importable, verify_project
 
 
@@ -29,6 +34,8 @@ class ScaffoldResult:
     printed: tuple[PrintedMetric, ...]
     files: tuple[str, ...]
     verification: Verification | None = None
+    unmatched: tuple[str, ...] = ()
+    """Printed lines that look like metrics when none of `printed` was found (`cell N: ...`)."""
 
 
 def inspect_notebook(path: Path) -> Analysis:
@@ -86,13 +93,18 @@ def scaffold_project(
         declared_requirements=analysis.notebook.requirements,
     )
     files = write_project(spec, target, force=force, git=git, progress=progress)
-    result = ScaffoldResult(target, package, analysis, extraction, printed, tuple(files))
+    unmatched = () if printed else metric_like_lines(analysis.notebook)
+    result = ScaffoldResult(
+        target, package, analysis, extraction, printed, tuple(files), unmatched=unmatched
+    )
     if not verify:
         return result
     progress("verify")
-    if missing:
+    if missing:  # asked to verify: without running the tests, nothing is verified
         verification = Verification(
-            "not comparable", f"not installed here: {', '.join(missing)}; install them to verify"
+            "failed",
+            f"the project's tests cannot run here (not installed: {', '.join(missing)}); "
+            "install them to verify, or pass --no-verify",
         )
     else:
         verification = verify_project(
@@ -100,7 +112,9 @@ def scaffold_project(
             package,
             printed,
             unseeded=extraction.unseeded,
+            threaded=threaded_model(extraction.files.values(), extraction.settings) is not None,
             stage_hint=_stage_hint(extraction, package),
+            unmatched=unmatched,
         )
     return replace(result, verification=verification)
 

@@ -91,7 +91,11 @@ def new(
         ),
     ] = None,
 ) -> None:
-    """Generate a production project from NOTEBOOK (also: `scaffold NOTEBOOK`)."""
+    """Generate a production project from NOTEBOOK (also: `scaffold NOTEBOOK`).
+
+    With verification, the exit code is 0 only when the project's own tests pass and its
+    training does not contradict the notebook's numbers; 1 names the first failing test.
+    """
     try:
         with _progress() as show:
             result = api.scaffold_project(

@@ -17,7 +17,7 @@ from scaffold.dependencies import imported_modules, requirements
 from scaffold.errors import OutputExistsError, ScaffoldError
 from scaffold.extract import Extraction
 from scaffold.render import render_project
-from scaffold.reproduction import PrintedMetric, reproduction_test
+from scaffold.reproduction import PrintedMetric, reproduction_test, threaded_model
 
 TEMPLATE_TASKS = frozenset(
     {"classification", "regression", "survival", "forecasting", "statistical"}
@@ -125,6 +125,7 @@ def _build(spec: ProjectSpec, root: Path) -> None:
             spec.printed,
             spec.notebook.name,
             unseeded=spec.extraction.unseeded,
+            threaded=threaded_model(spec.extraction.files.values(), spec.extraction.settings),
             service=spec.extraction.servable,
         ),
         encoding="utf-8",

@@ -137,8 +137,14 @@ def summary_lines(result: ScaffoldResult) -> list[str]:
         "settings lifted to config/params.yaml: "
         + (", ".join(s.key for s in extraction.settings) or "none"),
         "metrics the reproduction test checks: "
-        + (", ".join(f"{m.key}={m.value}" for m in result.printed) or "none found"),
+        + (", ".join(f"{m.key}={m.shown}" for m in result.printed) or "none found"),
     ]
+    if result.unmatched:
+        lines.append(
+            "  the notebook printed numbers that look like metrics, but scaffold matched none "
+            "of them (the test only checks that training gives numbers):"
+        )
+        lines += [f"    {line}" for line in result.unmatched]
     if extraction.left_out:
         lines.append(
             "cells left out: "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from scaffold.reproduction import UNSEEDED_TOLERANCE, PrintedMetric
+from scaffold.reproduction import PrintedMetric, relative_tolerance
 
 TIMEOUT_S = 900
 Outcome = Literal["match", "mismatch", "not comparable", "failed"]
@@ -56,14 +56,23 @@ def verify_project(
     *,
     unseeded: bool,
     stage_hint: str,
+    threaded: bool = False,
+    unmatched: Sequence[str] = (),
 ) -> Verification:
-    """Run the project's tests, then `train`, and compare the metrics with the notebook's."""
+    """Run the project's tests, then `train`, and compare the metrics with the notebook's.
+
+    `unmatched`: printed lines that look like metrics, when none of them is in `printed`.
+    """
     project = project.resolve()
     environment = {**os.environ, "PYTHONPATH": str(project / "src")}
-    tests = _run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"], project)
+    tests = _run(
+        [sys.executable, "-m", "pytest", "-q", "-x", "-rfE", "-p", "no:cacheprovider"], project
+    )
     if tests.returncode != 0:
         last = (tests.stdout.strip().splitlines() or ["no output"])[-1]
-        return Verification("failed", f"the project's tests fail ({last}); run pytest in {project}")
+        failing = first_failure(tests.stdout)
+        which = f"{failing} fails" if failing else "the project's tests fail"
+        return Verification("failed", f"{which} ({last}); run pytest in {project}")
     train = _run([sys.executable, "-m", package, "train"], project, environment)
     if train.returncode != 0:
         last = (train.stderr.strip().splitlines() or ["no output"])[-1]
@@ -72,11 +81,17 @@ def verify_project(
     computed = (
         json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.is_file() else {}
     )
+    if not printed and unmatched:
+        return Verification(
+            "not comparable",
+            "the notebook printed numbers that look like metrics, but scaffold matched none of "
+            f"them to the pipeline's metrics ({'; '.join(unmatched)}): compare them by hand",
+        )
     if not printed:
         return Verification(
             "not comparable", "the notebook printed no metric scaffold could find to compare"
         )
-    tolerance = UNSEEDED_TOLERANCE if unseeded else 0.0
+    tolerance = relative_tolerance(unseeded=unseeded, threaded=threaded)
     comparisons = tuple(_compare(metric, computed.get(metric.key), tolerance) for metric in printed)
     wrong = [c for c in comparisons if not c.matches]
     if wrong:
@@ -88,6 +103,15 @@ def verify_project(
             comparisons,
         )
     return Verification("match", f"{len(comparisons)} metrics match the notebook", comparisons)
+
+
+def first_failure(output: str) -> str | None:
+    """The first failing test pytest's summary names (`tests/test_x.py::test_y[case]`)."""
+    for line in output.splitlines():
+        kind, _, rest = line.partition(" ")
+        if kind in ("FAILED", "ERROR") and rest:
+            return rest.split(" - ", 1)[0].strip()
+    return None
 
 
 def _compare(metric: PrintedMetric, computed: object, tolerance: float) -> Comparison:

@@ -73,3 +73,22 @@ def test_importable_names_what_is_missing() -> None:
     assert verify.importable(["json", "numpy.linalg", "surely_not_a_module_xyz.sub"]) == [
         "surely_not_a_module_xyz"
     ]
+
+
+def test_the_first_failing_test_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    summary = (
+        "..F\n=== short test summary info ===\n"
+        "FAILED tests/test_reproduction.py::test_training_reproduces_the_notebook[f1] - assert\n"
+        "ERROR tests/test_api.py::test_health - ValueError\n1 failed, 2 passed, 1 error\n"
+    )
+
+    def run(command: list[str], cwd: Path, environment: object = None) -> object:
+        return subprocess.CompletedProcess(command, 1, summary, "")
+
+    monkeypatch.setattr(verify, "_run", run)
+    result = verify.verify_project(tmp_path, "pkg", PRINTED, unseeded=False, stage_hint="")
+    assert result.outcome == "failed"
+    assert result.message.startswith(
+        "tests/test_reproduction.py::test_training_reproduces_the_notebook[f1] fails "
+        "(1 failed, 2 passed, 1 error)"
+    )

@@ -10,7 +10,7 @@ import libcst as cst
 from scaffold.analysis.dataflow import trace
 from scaffold.analysis.literals import LiteralUse, gather_literals
 from scaffold.analysis.results import Analysis, CellAnalysis, Finding, Flow, Setting
-from scaffold.analysis.roles import RoleChoice, choose_role
+from scaffold.analysis.roles import RoleChoice, choose_role, classify_call
 from scaffold.analysis.settings import find_settings
 from scaffold.analysis.symbols import CellSymbols, cell_wrapper, gather_symbols
 from scaffold.analysis.task import find_target, find_task
@@ -142,7 +142,52 @@ def _first_roles(
         else:
             symbols = parsed[cell.number][0]
             choices[cell.number] = choose_role(symbols, imports, estimators, heading)
+    return _evaluation_by_helpers(choices, parsed, imports, estimators)
+
+
+def _evaluation_by_helpers(
+    choices: dict[int, RoleChoice],
+    parsed: dict[int, tuple[CellSymbols, tuple[LiteralUse, ...]]],
+    imports: dict[str, str],
+    estimators: dict[str, str],
+) -> dict[int, RoleChoice]:
+    """A cell that only calls a helper of the notebook that prints a metric evaluates.
+
+    `report("lr", y_test, pred)`, with `def report(name, y, p): print(name, f1_score(y, p))`:
+    the helper's calls (a metric, prints, nothing else to show) say what the call does. So
+    does a cell that only prints what an evaluating cell computed.
+    """
+    helpers: set[str] = set()
+    for symbols, _ in parsed.values():
+        roles = {
+            classify_call(call, imports, estimators)
+            for call in symbols.calls
+            if not call.module_level and call.dotted != "print"
+        }
+        if symbols.functions and Role.EVALUATE in roles and Role.EXPLORE not in roles:
+            helpers |= symbols.functions
+    scored: dict[str, int] = {}  # name -> the evaluating cell that made it (< 0: and printed)
+    for number, (symbols, _) in parsed.items():
+        calls = {c.dotted for c in symbols.calls if c.module_level}
+        called = sorted(calls & helpers)
+        if choices[number].role is Role.EXPLORE and not symbols.mutates:
+            # names a scoring cell printed itself are shown again, for a table of results
+            shown = sorted(name for name in symbols.reads & scored.keys() if scored[name] > 0)
+            if called:
+                choices[number] = RoleChoice(Role.EVALUATE, f"calls {called[0]}(), which scores")
+            elif shown and "print" in calls and calls <= PRINTING and not symbols.defines:
+                # print(f"Accuracy: {acc}") in a cell of its own, after `acc = accuracy_score(..)`
+                cell = scored[shown[0]]
+                reason = f"prints {shown[0]}, which cell {cell} scores"
+                choices[number] = RoleChoice(Role.EVALUATE, reason)
+        if choices[number].role is Role.EVALUATE:
+            prints = any(call.dotted == "print" for call in symbols.calls if call.module_level)
+            scored |= dict.fromkeys(symbols.defines, -number if prints else number)
     return choices
+
+
+PRINTING = frozenset({"print", "round", "float", "str"})
+"""The calls of a cell that only prints numbers."""
 
 
 def _heading(markdown: str) -> str | None:

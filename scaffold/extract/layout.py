@@ -19,6 +19,7 @@ from scaffold.analysis.roles import (
 )
 from scaffold.analysis.symbols import Call, subscript_column
 from scaffold.errors import ExtractionError
+from scaffold.extract.deferral import moves_safely
 from scaffold.extract.formulas import formula_fit
 from scaffold.extract.functions import (
     Signature,
@@ -58,8 +59,10 @@ from scaffold.extract.rewrites.metrics import (
     metric_assignments,
     printed_metrics,
     report_assignments,
+    score_arrays,
     slug,
 )
+from scaffold.extract.rewrites.print_helpers import print_helpers
 from scaffold.extract.rewrites.row_filters import served_filter
 from scaffold.extract.rewrites.settings_refs import (
     record_settings,
@@ -304,19 +307,7 @@ def _place_validation(
     """
     if not deferred:
         return body, []
-    first = deferred[0][0]
-    later = body[first:]
-    # fitting the model later does not change cross-validation, which fits clones of it
-    rebound = set().union(
-        *(
-            s.symbols.defines | {c.name for c in s.symbols.mutates if c.how != ".fit()"}
-            for _, s in later
-        )
-    )
-    made = {name for _, _, s in deferred for name in s.symbols.defines}
-    reads = set().union(*(s.symbols.reads for _, _, s in deferred)) - made
-    used_later = set().union(*(s.symbols.reads for _, s in later))
-    if reads & rebound or made & (rebound | used_later):
+    if not moves_safely(body, deferred):
         restored = list(body)
         for position, stage, statement in reversed(deferred):
             restored.insert(position, (stage, statement))
@@ -837,8 +828,10 @@ def _rewrite_evaluate(
         statement_of(0, 0, cst.parse_statement(f"{code.metrics_name}: dict[str, float] = {{}}"))
     ]
     heading = ""  # the text of a print that shows only a label, for the next number's key
+    helpers = print_helpers(helper.node for helper in code.helpers)
+    arrays = score_arrays(statements)
     for statement in statements:
-        found = printed_metrics(statement.node, metric_names)
+        found = printed_metrics(statement.node, metric_names, helpers, arrays)
         for _, _, value in found:
             if isinstance(value, cst.Call) and is_classification_report(value):
                 report = unique_name("report", code.module_names | metric_names | taken)

@@ -8,13 +8,15 @@ recorded so the number the notebook printed can be found in its output.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import libcst as cst
 import libcst.matchers as m
 
 from scaffold.analysis.roles import METRIC_NAMES, METRIC_SUFFIXES
-from scaffold.extract.statements import Stmt
+from scaffold.extract.rewrites.print_helpers import inlined_prints
+from scaffold.extract.statements import Statement, Stmt
 from scaffold.naming import unique_name
 
 NUMBER_FORMAT = re.compile(r"^[^{}]*?\.?\d*[efgEFG%]$|^[^{}]*?\.\d+$")
@@ -62,34 +64,39 @@ def is_metric_call(node: cst.CSTNode) -> bool:
 
 
 def printed_metrics(
-    statement: Stmt, metric_names: set[str]
+    statement: Stmt,
+    metric_names: set[str],
+    helpers: Mapping[str, cst.FunctionDef] | None = None,
+    score_arrays: frozenset[str] = frozenset(),
 ) -> list[tuple[str, str, cst.BaseExpression]]:
     """The (label, key, expression) of each number a `print(...)` statement shows.
 
     A value counts as a metric when it calls a metric function, is a name bound to one
-    (`metric_names`), or is printed with a number format (`:.4f`).
+    (`metric_names`) or a summary of cross-validation scores (`scores.mean()`), or is printed
+    with a number format (`:.4f`). A call of one of the notebook's print `helpers` shows what
+    the helper prints. `score_arrays`: names bound to cross-validation scores (an array or a
+    dict), metrics only when summarised.
     """
+    inlined = inlined_prints(statement, helpers or {})
+    if inlined:
+        return [
+            found
+            for line in inlined
+            for found in printed_metrics(line, metric_names, score_arrays=score_arrays)
+        ]
+    arrays = score_arrays
+    metric_names = metric_names - arrays
     shown = _shown_value(statement)
     if shown is not None:
-        if isinstance(shown, cst.FormattedString):
-            return _from_fstring(shown, metric_names)
-        return _labelled("", [shown], metric_names, numeric=False)
+        if isinstance(shown, cst.FormattedString | cst.ConcatenatedString):
+            return _from_pieces(string_pieces(shown), metric_names, arrays)
+        return _labelled("", [shown], metric_names, numeric=False, arrays=arrays)
     call = _print_call(statement)
     if call is None or not call.args:
         return []
     first = call.args[0].value
     if is_classification_report(first):
         return [("", "report", first)]
-    if isinstance(first, cst.ConcatenatedString):
-        parts = _string_parts(first)
-        if any(isinstance(part, cst.FormattedString) for part in parts):
-            found = []
-            for part in parts:
-                if isinstance(part, cst.FormattedString):
-                    found += _from_fstring(part, metric_names)
-            return found
-    if isinstance(first, cst.FormattedString):
-        return _from_fstring(first, metric_names)
     if (
         isinstance(first, cst.Call)
         and isinstance(first.func, cst.Attribute)
@@ -100,7 +107,9 @@ def printed_metrics(
         if isinstance(template, str):
             label = template.split("{", 1)[0]
             values = [arg.value for arg in first.args if arg.keyword is None]
-            return _labelled(label, values[:1], metric_names, numeric="{:" in template)
+            return _labelled(
+                label, values[:1], metric_names, numeric="{:" in template, arrays=arrays
+            )
     if (
         isinstance(first, cst.BinaryOperation)
         and isinstance(first.operator, cst.Modulo)
@@ -118,14 +127,112 @@ def printed_metrics(
                 return []
             position = numbers[0]  # the number found in the output is the first one
             label = re.split(r"%[-+ 0#]*\d*(?:\.\d+)?[a-zA-Z]", template)[position]
-            return _labelled(label, [values[position]], metric_names, numeric=True)
-    if isinstance(first, cst.SimpleString) and len(call.args) >= 2:
-        text = first.evaluated_value
-        if isinstance(text, str):
-            return _labelled(text, [call.args[1].value], metric_names, numeric=False)
-    if len(call.args) == 1:  # print(score) or print(round(score, 3))
-        return _labelled("", [first], metric_names, numeric=False)
-    return []
+            return _labelled(label, [values[position]], metric_names, numeric=True, arrays=arrays)
+    return _from_pieces(print_pieces(call), metric_names, arrays)
+
+
+Piece = str | tuple[cst.BaseExpression, bool]
+"""Printed text, or a printed value and whether a number format shows it (`:.4f`)."""
+
+
+class _Separator(str):
+    """The `sep` print puts between two arguments (not part of the next value's label)."""
+
+    __slots__ = ()
+
+
+def print_pieces(call: cst.Call) -> list[Piece]:
+    """What `print(...)` shows, left to right: its strings' text and its values.
+
+    `print("acc", acc, "%")` -> `["acc", " ", (acc, False), " ", "%"]`; the text of strings and
+    f-strings is kept, the arguments are joined by `sep` (a space unless a literal says else).
+    """
+    sep = " "
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "sep":
+            given = arg.value.evaluated_value if isinstance(arg.value, cst.SimpleString) else None
+            sep = given if isinstance(given, str) else " "
+    pieces: list[Piece] = []
+    for index, arg in enumerate(a for a in call.args if a.keyword is None and not a.star):
+        if index:
+            pieces.append(_Separator(sep))
+        pieces += string_pieces(arg.value) or [(arg.value, False)]
+    return pieces
+
+
+def string_pieces(node: cst.BaseExpression) -> list[Piece]:
+    """The text and values of a string, f-string or concatenation of them (else `[]`)."""
+    if isinstance(node, cst.SimpleString):
+        text = node.evaluated_value
+        return [text] if isinstance(text, str) else []
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = string_pieces(node.left), string_pieces(node.right)
+        return [*left, *right] if left and right else []
+    if not isinstance(node, cst.FormattedString):
+        return []
+    pieces: list[Piece] = [""]  # an f-string is a string even when it only holds values
+    raw = "r" in node.prefix.lower()
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            pieces.append(_text(part.value, raw=raw))
+            continue
+        assert isinstance(part, cst.FormattedStringExpression)
+        if isinstance(part.expression, cst.SimpleString) and not part.format_spec:
+            text = part.expression.evaluated_value  # a helper's label: `f"{name}: {acc}"`
+            if isinstance(text, str):
+                pieces.append(text)
+                continue
+        spec = "".join(
+            piece.value
+            for piece in (part.format_spec or ())
+            if isinstance(piece, cst.FormattedStringText)
+        )
+        pieces.append((part.expression, bool(spec) and bool(NUMBER_FORMAT.match(spec))))
+    return pieces
+
+
+def _text(source: str, *, raw: bool) -> str:
+    r"""The text an f-string's literal part prints: `\n` is a line break, `{{` is `{`."""
+    text = source.replace("{{", "{").replace("}}", "}")
+    if raw:
+        return text
+    return text.encode("latin-1", "backslashreplace").decode("unicode_escape")
+
+
+def _from_pieces(
+    pieces: list[Piece], metric_names: set[str], arrays: frozenset[str] = frozenset()
+) -> list[tuple[str, str, cst.BaseExpression]]:
+    """Each metric value with the text printed since the value before it as its label.
+
+    A value followed by a `%` sign is a percentage: `acc * 100` becomes `acc`, and its
+    printed number is read as a fraction.
+    """
+    found = []
+    label = ""
+    for index, piece in enumerate(pieces):
+        if isinstance(piece, str):
+            following = pieces[index + 1 : index + 2]
+            if not (
+                isinstance(piece, _Separator) and following and not isinstance(following[0], str)
+            ):
+                label += piece
+            continue
+        value, numeric = piece
+        after = "".join(p for p in pieces[index + 1 :][:2] if isinstance(p, str))
+        if after.lstrip().startswith("%"):
+            value = _without_hundred(_unrounded(value))
+        found += _labelled(label, [value], metric_names, numeric=numeric, arrays=arrays)
+        label = ""
+    return found
+
+
+def _without_hundred(value: cst.BaseExpression) -> cst.BaseExpression:
+    """`acc` of `acc * 100` or `100 * acc`: the fraction a percentage shows."""
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Multiply):
+        for number, other in ((value.right, value.left), (value.left, value.right)):
+            if isinstance(number, cst.Integer | cst.Float) and float(number.value) == 100:
+                return other.with_changes(lpar=[], rpar=[]) if other.lpar else other
+    return value
 
 
 def _unrounded(value: cst.BaseExpression) -> cst.BaseExpression:
@@ -139,13 +246,6 @@ def _unrounded(value: cst.BaseExpression) -> cst.BaseExpression:
     ):
         return value.args[0].value
     return value
-
-
-def _string_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
-    """The pieces of `"a" f"{b}" "c"`, left to right."""
-    if isinstance(node, cst.ConcatenatedString):
-        return [*_string_parts(node.left), *_string_parts(node.right)]
-    return [node]
 
 
 def _shown_value(statement: Stmt) -> cst.BaseExpression | None:
@@ -175,39 +275,32 @@ def _print_call(statement: Stmt) -> cst.Call | None:
     return None
 
 
-def _from_fstring(
-    string: cst.FormattedString, metric_names: set[str]
-) -> list[tuple[str, str, cst.BaseExpression]]:
-    found = []
-    label = ""
-    for part in string.parts:
-        if isinstance(part, cst.FormattedStringText):
-            label += part.value
-            continue
-        assert isinstance(part, cst.FormattedStringExpression)
-        spec = "".join(
-            piece.value
-            for piece in (part.format_spec or ())
-            if isinstance(piece, cst.FormattedStringText)
-        )
-        numeric = bool(spec) and bool(NUMBER_FORMAT.match(spec))
-        found += _labelled(label, [part.expression], metric_names, numeric=numeric)
-        label = ""
-    return found
-
-
 NOT_NUMBERS = frozenset(
-    {"f_test", "t_test", "confusion_matrix", "concordance_index_censored", "concordance_index_ipcw"}
+    {
+        "f_test",
+        "t_test",
+        "confusion_matrix",
+        "concordance_index_censored",
+        "concordance_index_ipcw",
+        "cross_val",  # cross_val_score: one score per fold
+        "cross_validate",
+    }
 )
-"""Evaluation calls whose result is a table or a tuple, not one number."""
+"""Evaluation calls whose result is a table, a tuple or an array, not one number."""
 
 
 def _labelled(
-    label: str, values: list[cst.BaseExpression], metric_names: set[str], *, numeric: bool
+    label: str,
+    values: list[cst.BaseExpression],
+    metric_names: set[str],
+    *,
+    numeric: bool,
+    arrays: frozenset[str] = frozenset(),
 ) -> list[tuple[str, str, cst.BaseExpression]]:
     found = []
     for value in map(_unrounded, values):
         named = isinstance(value, cst.Name) and value.value in metric_names
+        named = named or _summarises_scores(value, metric_names | arrays)
         if not (numeric or named or is_metric_call(value)) or _callee(value) in NOT_NUMBERS:
             continue
         if not is_metric_call(value) and _measures_time(label, value):
@@ -229,12 +322,72 @@ def _measures_time(label: str, value: cst.BaseExpression) -> bool:
     return any(_callee_name(call) in CLOCKS for call in clocks if isinstance(call, cst.Call))
 
 
+def _code(node: cst.BaseExpression) -> str:
+    """`cv["test_score"]` as written; its slug names a summary of it."""
+    return cst.Module(body=[]).code_for_node(node)
+
+
 def _callee_name(call: cst.Call) -> str:
     func = call.func
     return func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
 
 
+CROSS_VALIDATION_SCORES = frozenset({"cross_val_score", "cross_validate"})
+
+
+def score_arrays(statements: Iterable[Statement]) -> frozenset[str]:
+    """Names bound to cross-validation scores (`scores = cross_val_score(...)`): not one number."""
+    return frozenset(
+        name
+        for statement in statements
+        if statement.kind == "assign"
+        and any(
+            call.module_level and call.method in CROSS_VALIDATION_SCORES
+            for call in statement.symbols.calls
+        )
+        for name in statement.symbols.defines
+    )
+
+
+REDUCTIONS = frozenset({"mean", "std", "median", "min", "max"})
+"""Summaries of the scores of several folds printed as one number."""
+
+
+def _reduced(value: cst.BaseExpression) -> tuple[str, cst.BaseExpression] | None:
+    """(`mean`, `scores`) of `scores.mean()` or `np.mean(scores)`."""
+    if not isinstance(value, cst.Call) or _callee_name(value) not in REDUCTIONS:
+        return None
+    func = value.func
+    if isinstance(func, cst.Attribute) and not value.args:
+        if isinstance(func.value, cst.Name) and func.value.value in ("np", "numpy", "statistics"):
+            return None
+        return func.attr.value, func.value
+    positional = [arg.value for arg in value.args if arg.keyword is None]
+    return (_callee_name(value), positional[0]) if len(positional) == 1 else None
+
+
+def _summarises_scores(value: cst.BaseExpression, metric_names: set[str]) -> bool:
+    """`scores.mean()`, `np.mean(cv["test_score"])`: a summary of cross-validation scores."""
+    reduced = _reduced(value)
+    if reduced is None:
+        return False
+    scores = reduced[1]
+    if isinstance(scores, cst.Name):
+        return scores.value in metric_names
+    if isinstance(scores, cst.Subscript) and len(scores.slice) == 1:
+        index = scores.slice[0].slice
+        key = index.value if isinstance(index, cst.Index) else None
+        text = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+        return isinstance(text, str) and text.startswith(("test_", "train_"))
+    return is_metric_call(scores)
+
+
 def _callee(value: cst.BaseExpression) -> str:
+    reduced = _reduced(value)
+    if reduced is not None:
+        reduction, scores = reduced
+        inner = _callee(scores) if isinstance(scores, cst.Call) else slug(_code(scores))
+        return f"{inner}_{reduction}" if inner != "metric" else reduction
     if isinstance(value, cst.Call):
         return re.sub(r"_score$", "", str(_callee_name(value))) or "metric"
     return "metric"
