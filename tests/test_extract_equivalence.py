@@ -353,6 +353,22 @@ FORMS: dict[str, Form] = {
         rows_kept=False,
         kept_rows="df.index",
     ),
+    "kaggle_test_frame_beside_the_training_one": Form(
+        [
+            IMPORTS,
+            LOAD + '\ntest = pd.read_csv("data.csv").drop(columns=["target"])',
+            "for frame in [df, test]:\n"
+            '    frame["c"] = frame["c"].str.upper().map({"X": 0, "Y": 1, "Z": 2})\n'
+            '    frame["ab"] = pd.DataFrame({"a": frame["a"], "b": frame["b"]}).sum(axis=1)',
+            'test["a"] = test["a"].fillna(test["a"].mean())\ndf = df.drop(columns=["id"])',
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+            'predictions = model.predict(test.drop(columns=["id"]))',
+            'submission = pd.DataFrame({"id": test["id"], "target": predictions})',
+            'submission.to_csv("submission.csv", index=False)',
+        ]
+    ),
     "quantile_bins": Form(
         [
             IMPORTS,

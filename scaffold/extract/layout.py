@@ -606,11 +606,17 @@ def _drop_dead_code(
             only_display = bool(calls) and all(role is Role.EXPLORE for role in roles)
             changed = statement.symbols.mutated_names - statement.symbols.defines
             pure = (
-                statement.kind in ("assign", "literal", "other")
+                # a compound statement only when it edits something unneeded (a test frame)
+                (statement.kind in ("assign", "literal") or (statement.kind == "other" and changed))
                 # an object nothing needs may change (a test frame edited beside the training one)
                 and not changed & (needed | aliased)
                 and all(
-                    role in PURE_ROLES or _numpy_function(call, analysis.imports)
+                    role in PURE_ROLES
+                    or _numpy_function(call, analysis.imports)
+                    or (
+                        role is None
+                        and _method_of_unneeded(call, needed | aliased, analysis.imports)
+                    )
                     for call, role in zip(calls, roles, strict=True)
                 )
                 and not any(c.dotted in helpers for c in calls)
@@ -629,6 +635,16 @@ def _drop_dead_code(
         stages[stage] = list(reversed(kept))
 
 
+def _method_of_unneeded(call: Call, kept: set[str], imports: dict[str, str]) -> bool:
+    """`test.Name.str.extract(...)`, `frame["a"].map(...)`: a method of a value, not of a module.
+
+    Its only effect is on the object it is called on, which the statement's other checks
+    (what it binds and changes) already found nothing needs.
+    """
+    head, dot, _ = call.dotted.partition(".")
+    return bool(dot) and (head == "?" or (head not in kept and head not in imports))
+
+
 def _aliased_names(stages: dict[str, list[Statement]]) -> set[str]:
     """Names bound to another name's object (`b = a`): changing one changes the other."""
     found: set[str] = set()
@@ -642,9 +658,17 @@ def _aliased_names(stages: dict[str, list[Statement]]) -> set[str]:
     return found
 
 
+PANDAS_CONSTRUCTORS = frozenset(
+    {"pandas.DataFrame", "pandas.Series", "pandas.concat", "pandas.Index", "pandas.crosstab"}
+)
+"""pandas calls that build a new object from their arguments and change nothing."""
+
+
 def _numpy_function(call: Call, imports: dict[str, str]) -> bool:
-    """`np.arange(...)`, `np.sort(x)`: numpy computes a new array (its random state aside)."""
+    """`np.arange(...)`, `pd.DataFrame(...)`, `state.statistic(...)`: a new value, no effect."""
     qualified = qualify(call.dotted, imports)
+    if qualified in PANDAS_CONSTRUCTORS or qualified.startswith("state."):
+        return True  # `state.statistic(...)`: learnt only for the value it gives here
     return qualified.startswith("numpy.") and not qualified.startswith("numpy.random")
 
 
