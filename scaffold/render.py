@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import copier
 import jinja2
 
 from scaffold.errors import RenderError, UpdateError
@@ -75,6 +74,8 @@ def render_project(
         source, vcs_ref = version.src_path, version.tag
     else:
         source = str(template)
+    import copier  # here, not at start-up: only writing a project needs it
+
     try:
         copier.run_copy(
             source,
@@ -99,6 +100,8 @@ def update_from_template(project: Path, vcs_ref: str) -> None:
     Raises:
         UpdateError: copier refused or failed.
     """
+    import copier
+
     try:
         copier.run_update(
             str(project),
@@ -123,6 +126,8 @@ def resolve_answers(template: Path, data: Mapping[str, object]) -> dict[str, Any
         RenderError: an answer in `data` fails its validator, or copier rejects the template.
     """
     with tempfile.TemporaryDirectory(prefix="scaffold-answers-") as scratch:
+        import copier
+
         try:
             worker = copier.run_copy(
                 str(template),

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
-import libcst.matchers as m
 
 from scaffold.analysis.results import Setting
+from scaffold.cst_search import find_all
 from scaffold.extract import MetricSpec
 from scaffold.extract.rewrites.metrics import REPORT_ROWS
 from scaffold.notebook import Notebook
@@ -217,8 +217,7 @@ def threaded_model(sources: Iterable[str], settings: Iterable[Setting]) -> str |
             module = cst.parse_module(source)
         except cst.ParserSyntaxError:
             continue
-        for call in m.findall(module, m.Call()):
-            assert isinstance(call, cst.Call)
+        for call in find_all(module, cst.Call):
             name = _called_name(call.func)
             counts = [
                 arg.value

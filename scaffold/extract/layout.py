@@ -8,7 +8,6 @@ from collections.abc import Callable, Collection, Sequence
 from importlib import metadata
 
 import libcst as cst
-import libcst.matchers as m
 
 from scaffold.analysis import Analysis, Finding, parse_cell
 from scaffold.analysis.roles import (
@@ -18,6 +17,7 @@ from scaffold.analysis.roles import (
     qualify,
 )
 from scaffold.analysis.symbols import Call, subscript_column
+from scaffold.cst_search import is_call_of
 from scaffold.errors import ExtractionError
 from scaffold.extract.deferral import moves_safely
 from scaffold.extract.formulas import formula_fit
@@ -908,7 +908,7 @@ def _shows_a_number(statement: Statement, result: str | None) -> bool:
     if result is None or not isinstance(node, cst.SimpleStatementLine):
         return True
     small = node.body[0]
-    if not isinstance(small, cst.Expr) or m.matches(small.value, m.Call(func=m.Name("print"))):
+    if not isinstance(small, cst.Expr) or is_call_of(small.value, "print"):
         return True
     try:
         float(result.strip().strip("'\""))  # a formatted string shows in quotes

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
-import libcst.matchers as m
 
 from scaffold.analysis import Finding
 from scaffold.analysis.roles import SPLIT_FUNCTIONS, TRANSFORMER_NAME
 from scaffold.analysis.symbols import Call, CellSymbols
 from scaffold.analysis.task import FORECASTERS
+from scaffold.cst_search import find_all
 from scaffold.extract.formulas import FormulaFit
 from scaffold.extract.functions import Signature
 from scaffold.extract.plan import FITTED_BY_CALL, STAGES, split_outputs
@@ -355,13 +355,16 @@ class StageCode:
         return next((f for f in self.functions if f.stage == stage), None)
 
 
-COMPREHENSIONS = m.GeneratorExp() | m.ListComp() | m.SetComp() | m.DictComp()
+COMPREHENSIONS = (cst.GeneratorExp, cst.ListComp, cst.SetComp, cst.DictComp)
 
 
 def _fits_in_comprehension(node: cst.CSTNode) -> bool:
     """`[clf.fit(X, y) for clf in models]`: each model is the comprehension's own."""
-    fit = m.Call(func=m.Attribute(attr=m.Name("fit")))
-    return any(m.findall(found, fit) for found in m.findall(node, COMPREHENSIONS))
+    return any(find_all(found, cst.Call, _calls_fit) for found in find_all(node, COMPREHENSIONS))
+
+
+def _calls_fit(call: cst.Call) -> bool:
+    return isinstance(call.func, cst.Attribute) and call.func.attr.value == "fit"
 
 
 def fits_transformers_only(symbols: CellSymbols, estimators: Mapping[str, str]) -> bool:

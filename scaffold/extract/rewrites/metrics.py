@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import libcst as cst
-import libcst.matchers as m
 
 from scaffold.analysis.roles import METRIC_NAMES, METRIC_SUFFIXES
+from scaffold.cst_search import find_all
 from scaffold.extract.rewrites.print_helpers import inlined_prints
 from scaffold.extract.statements import Statement, Stmt
 from scaffold.naming import unique_name
@@ -318,8 +318,8 @@ def _measures_time(label: str, value: cst.BaseExpression) -> bool:
     """`f"done in {time() - t0:.3f}s"`, `f"Elapsed: {toc - tic:.2f}"`: a wall-clock reading."""
     if TIMING_LABEL.search(label):
         return True
-    clocks = m.findall(value, m.Call(func=m.Name() | m.Attribute()))
-    return any(_callee_name(call) in CLOCKS for call in clocks if isinstance(call, cst.Call))
+    clocks = find_all(value, cst.Call, lambda call: isinstance(call.func, cst.Name | cst.Attribute))
+    return any(_callee_name(call) in CLOCKS for call in clocks)
 
 
 def _code(node: cst.BaseExpression) -> str:

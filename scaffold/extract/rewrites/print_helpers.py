@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 import libcst as cst
-import libcst.matchers as m
 
+from scaffold.cst_search import is_call_of
 from scaffold.extract.statements import Stmt
 
 _SIMPLE = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.BaseString, cst.Integer, cst.Float)
@@ -40,25 +40,31 @@ def _only_prints(function: cst.FunctionDef) -> bool:
         if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
             return False
         small = statement.body[0]
-        if m.matches(small, m.Expr(m.Call(func=m.Name("print")))):
+        if isinstance(small, cst.Expr) and is_call_of(small.value, "print"):
             prints += 1
-        elif m.matches(small, m.Expr(m.SimpleString()) | m.Return(value=None)):
+        elif (isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString)) or (
+            isinstance(small, cst.Return) and small.value is None
+        ):
             continue  # a docstring, a bare return
-        elif not m.matches(small, m.Assign(targets=[m.AssignTarget(m.Name())])):
+        elif not (
+            isinstance(small, cst.Assign)
+            and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name)
+        ):
             return False  # any other effect (`results.append(...)`) must stay in the pipeline
     return prints > 0
 
 
 def inlined_prints(statement: Stmt, helpers: Mapping[str, cst.FunctionDef]) -> list[Stmt]:
     """The prints a call of a print helper makes, written with the call's own arguments."""
-    if not m.matches(statement, m.SimpleStatementLine([m.Expr(m.Call(func=m.Name()))])):
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
         return []
-    assert isinstance(statement, cst.SimpleStatementLine)
     expression = statement.body[0]
-    assert isinstance(expression, cst.Expr)
+    if not isinstance(expression, cst.Expr) or not isinstance(expression.value, cst.Call):
+        return []
     call = expression.value
-    assert isinstance(call, cst.Call)
-    assert isinstance(call.func, cst.Name)
+    if not isinstance(call.func, cst.Name):
+        return []
     function = helpers.get(call.func.value)
     if function is None:
         return []
@@ -74,7 +80,7 @@ def inlined_prints(statement: Stmt, helpers: Mapping[str, cst.FunctionDef]) -> l
             target = small.targets[0].target
             assert isinstance(target, cst.Name)
             values[target.value] = _substituted(small.value, values)
-        elif m.matches(small, m.Expr(m.Call(func=m.Name("print")))):
+        elif isinstance(small, cst.Expr) and is_call_of(small.value, "print"):
             printed = _substituted(small, values)
             prints.append(cst.SimpleStatementLine([printed]))
     return prints

@@ -9,8 +9,9 @@ y[test_index]`) goes whole.
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, ScopeProvider
+
+from scaffold.cst_search import find_all
 
 
 def without_unused_locals(function: cst.FunctionDef) -> cst.FunctionDef:
@@ -80,6 +81,6 @@ class _Unbind(cst.CSTTransformer):
             return updated_node
         if isinstance(updated_node.value, cst.Call):
             return cst.Expr(updated_node.value)
-        if not m.findall(updated_node.value, m.Call() | m.Await() | m.Yield() | m.NamedExpr()):
+        if not find_all(updated_node.value, (cst.Call, cst.Await, cst.Yield, cst.NamedExpr)):
             return cst.RemoveFromParent()  # an emptied block gets `pass`
         return updated_node

@@ -1,0 +1,44 @@
+"""Find nodes in a libcst tree by type, without `libcst.matchers`.
+
+`libcst.matchers` is the slowest import of libcst (more than half a second); the few searches
+scaffold makes are plain type tests, done here with one visitor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import libcst as cst
+
+N = TypeVar("N", bound=cst.CSTNode)
+
+
+def find_all(
+    node: cst.CSTNode,
+    kinds: type[N] | tuple[type[N], ...],
+    where: Callable[[N], bool] = lambda found: True,
+) -> list[N]:
+    """Every node of the given types under `node` (itself included) for which `where` holds."""
+    finder = _Finder(kinds, where)
+    node.visit(finder)
+    return finder.found
+
+
+def is_call_of(node: cst.CSTNode, name: str) -> bool:
+    """`name(...)`: a call of the plain name `name` (`print(...)`)."""
+    return (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == name
+    )
+
+
+class _Finder(cst.CSTVisitor):
+    def __init__(self, kinds: Any, where: Callable[[Any], bool]) -> None:
+        self.kinds = kinds
+        self.where = where
+        self.found: list[Any] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, self.kinds) and self.where(node):
+            self.found.append(node)
+        return True
