@@ -27,6 +27,8 @@ from scaffold.naming import unique_name
 
 def alias_shadowed_imports(module: cst.Module) -> cst.Module:
     """`module` with every import a function rebinds aliased, and its module reads renamed."""
+    if not _top_level_imports(module) & _bound_in_functions(module):
+        return module  # the common case, decided without resolving scopes
     wrapper = MetadataWrapper(module)
     scopes = {scope for scope in wrapper.resolve(ScopeProvider).values() if scope is not None}
     global_scope = next((scope for scope in scopes if isinstance(scope, GlobalScope)), None)
@@ -170,3 +172,76 @@ class _Rename(cst.CSTTransformer):
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
         alias = self.reads.get(original_node)
         return updated_node if alias is None else updated_node.with_changes(value=alias)
+
+
+def _top_level_imports(module: cst.Module) -> set[str]:
+    """The names the module's own import statements bind."""
+    names: set[str] = set()
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import | cst.ImportFrom) and not isinstance(
+                small.names, cst.ImportStar
+            ):
+                for alias in small.names:
+                    bound = alias.asname.name if alias.asname else alias.name
+                    if isinstance(bound, cst.Name):
+                        names.add(bound.value)
+                    elif isinstance(bound, cst.Attribute):  # `import a.b` binds `a`
+                        names.add(str(cst.Module(body=[]).code_for_node(bound)).split(".")[0])
+    return names
+
+
+def _bound_in_functions(module: cst.Module) -> set[str]:
+    """Every plain name some function of the module binds (a superset of its locals)."""
+    finder = _BoundNames()
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+            statement.visit(finder)
+    return finder.names
+
+
+class _BoundNames(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self.names |= _plain_names(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.names |= _plain_names(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.names |= _plain_names(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self.names |= _plain_names(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self.names |= _plain_names(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self.names |= _plain_names(node.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self.names |= _plain_names(node.target)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.names.add(node.name.value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.names.add(node.name.value)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.names.add(node.name.value)
+
+
+def _plain_names(node: cst.CSTNode) -> set[str]:
+    if isinstance(node, cst.Name):
+        return {node.value}
+    if isinstance(node, cst.Tuple | cst.List):
+        return {name for element in node.elements for name in _plain_names(element.value)}
+    if isinstance(node, cst.StarredElement):
+        return _plain_names(node.value)
+    return set()
