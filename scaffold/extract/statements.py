@@ -44,9 +44,19 @@ class Statement:
 
 
 def statement_of(cell: int, line: int, node: Stmt) -> Statement:
-    """Gather a statement's symbols on its own."""
-    symbols = gather_symbols(cst.Module(body=[node]))
+    """Gather a statement's symbols on its own (once per distinct code)."""
+    code = _EMPTY.code_for_node(node)
+    symbols = _SYMBOLS.get(code)
+    if symbols is None:
+        if len(_SYMBOLS) >= SYMBOLS_CACHED:
+            _SYMBOLS.clear()
+        symbols = _SYMBOLS[code] = gather_symbols(cst.Module(body=[node]))
     return Statement(cell, line, node, symbols, statement_kind(node))
+
+
+SYMBOLS_CACHED = 4096
+"""Statements whose symbols are kept: the layout asks again for the same code many times."""
+_SYMBOLS: dict[str, CellSymbols] = {}
 
 
 def split_statements(cell: int, module: cst.Module) -> list[Statement]:
