@@ -1,5 +1,6 @@
 """scaffold: turn a research Jupyter notebook into a production ML project."""
 
+from scaffold._version import __version__
 from scaffold.analysis import Analysis
 from scaffold.api import inspect_notebook
 from scaffold.errors import CellError, CellSyntaxError, NotebookError, ScaffoldError
@@ -15,7 +16,7 @@ __all__ = [
     "NotebookError",
     "Role",
     "ScaffoldError",
+    "__version__",
     "inspect_notebook",
     "read_notebook",
 ]
-__version__ = "0.1.0"

@@ -9,6 +9,7 @@ from typing import Any
 
 import jinja2
 
+from scaffold._version import __version__
 from scaffold.errors import RenderError, UpdateError
 from scaffold.template_store import TemplateVersion, ensure_version
 
@@ -42,9 +43,7 @@ def template_dir() -> Path:
 
 def installed_template_version() -> TemplateVersion:
     """The installed template as a tagged snapshot in the template store (added if missing)."""
-    import scaffold  # here, not at the top: scaffold/__init__ imports this module
-
-    return ensure_version(template_dir(), scaffold.__version__)
+    return ensure_version(template_dir(), __version__)
 
 
 def render_project(
