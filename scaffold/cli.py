@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from scaffold import api
+from scaffold._version import __version__
 from scaffold.errors import ScaffoldError
 from scaffold.report import analysis_as_data, analysis_as_text, summary_lines
 
@@ -43,8 +44,21 @@ NotebookArgument = Annotated[
 ]
 
 
+def _show_version(show: bool) -> None:
+    if show:
+        typer.echo(f"scaffold {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _group() -> None:
+def _group(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
     """Turn a research Jupyter notebook into a production ML project."""
 
 

@@ -178,3 +178,9 @@ def test_the_summary_says_why_pipeline_cells_were_left_out(tmp_path: Path) -> No
     result = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git", "--no-verify"])
     assert result.exit_code == 0, result.output
     assert f"  5: {UNUSED}" in result.stdout.splitlines()
+
+
+def test_version_is_shown() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"scaffold {scaffold.__version__}"
