@@ -22,7 +22,6 @@ class DataFlow:
     flows: tuple[Flow, ...]
     order: tuple[int, ...]
     findings: tuple[Finding, ...]
-    undefined: tuple[tuple[int, str], ...]
 
 
 def trace(cells: Sequence[tuple[int, CellSymbols]]) -> DataFlow:
@@ -34,7 +33,6 @@ def trace(cells: Sequence[tuple[int, CellSymbols]]) -> DataFlow:
     readers_since_write: dict[str, list[int]] = defaultdict(list)
     flows: list[Flow] = []
     findings: list[Finding] = []
-    undefined: list[tuple[int, str]] = []
     graph: dict[int, set[int]] = {number: set() for number, _ in cells}
     later_definitions = _definers(cells)
     for number, symbols in cells:
@@ -45,7 +43,6 @@ def trace(cells: Sequence[tuple[int, CellSymbols]]) -> DataFlow:
                 graph[number].add(producer)
                 readers_since_write[name].append(number)
             elif name not in KNOWN_NAMES:
-                undefined.append((number, name))
                 later = [cell for cell in later_definitions.get(name, ()) if cell > number]
                 problem = (
                     f"reads '{name}' before it is defined (cell {later[0]} defines it): "
@@ -63,7 +60,7 @@ def trace(cells: Sequence[tuple[int, CellSymbols]]) -> DataFlow:
             last_writer.pop(name, None)
     findings.extend(_redefinitions(cells))
     findings.extend(_unused(cells, flows))
-    return DataFlow(tuple(flows), _order(graph), tuple(findings), tuple(undefined))
+    return DataFlow(tuple(flows), _order(graph), tuple(findings))
 
 
 def _definers(cells: Sequence[tuple[int, CellSymbols]]) -> dict[str, list[int]]:

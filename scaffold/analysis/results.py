@@ -124,7 +124,3 @@ class Analysis:
             if cell.symbols
             for name, callee in cell.symbols.constructed
         }
-
-    def with_role(self, *roles: Role) -> tuple[CellAnalysis, ...]:
-        """The cells whose role is one of `roles`, in order."""
-        return tuple(cell for cell in self.cells if cell.role in roles)

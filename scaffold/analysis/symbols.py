@@ -108,7 +108,6 @@ class CellSymbols:
         constructed: module-level `name = Callee(...)` bindings: name -> callee as written.
         column_picks: module-level `name = frame["column"]` (or `.column`, `.pop("column")`)
             bindings: name -> column.
-        statement_count: module-level statements.
     """
 
     defines: frozenset[str]
@@ -126,11 +125,6 @@ class CellSymbols:
     statement_kinds: tuple[str, ...]
     constructed: tuple[tuple[str, str], ...]
     column_picks: tuple[tuple[str, str], ...]
-
-    @property
-    def statement_count(self) -> int:
-        """The number of module-level statements."""
-        return len(self.statement_kinds)
 
     @property
     def mutated_names(self) -> frozenset[str]:

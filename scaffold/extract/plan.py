@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -30,31 +29,6 @@ ROLE_STAGE = {
 }
 PIPELINE_ROLES = ANALYSED_PIPELINE_ROLES | {Role.IMPORTS, Role.DEFINITIONS}
 """The cells the generated code is made from: the pipeline, its imports and definitions."""
-
-
-@dataclass(frozen=True)
-class StagePlan:
-    """The statements of every stage, in order, and the names that join them.
-
-    Attributes:
-        stages: stage name -> its statements (possibly none).
-        imports: the import statements of the pipeline cells.
-        definitions: the `def` / `class` statements.
-        constants: constant name -> settings key, for config cells' `NAME = literal`.
-        frame: the data frame that flows from load into prepare (`df`), if any.
-        features: the name of the model's input table passed to the split (`X`).
-        target: the name of the outcome passed to the split (`y`).
-        estimator: the name of the fitted model (`model`).
-    """
-
-    stages: dict[str, list[Statement]]
-    imports: list[Statement]
-    definitions: list[Statement]
-    constants: dict[str, str] = field(default_factory=dict)
-    frame: str | None = None
-    features: str | None = None
-    target: str | None = None
-    estimator: str | None = None
 
 
 def statement_stage(
