@@ -12,8 +12,10 @@ from scaffold.analysis import Analysis, analyse
 from scaffold.dependencies import imported_modules
 from scaffold.execute import execute_notebook
 from scaffold.extract import Extraction, extract
+from scaffold.notebook import Notebook
 from scaffold.project import ProjectSpec, check_target, write_project
 from scaffold.reading import read_notebook
+from scaffold.reading.secrets import Secret, find_secrets, without_secrets
 from scaffold.reproduction import (
     PrintedMetric,
     metric_like_lines,
@@ -36,11 +38,21 @@ class ScaffoldResult:
     verification: Verification | None = None
     unmatched: tuple[str, ...] = ()
     """Printed lines that look like metrics when none of `printed` was found (`cell N: ...`)."""
+    secrets: tuple[Secret, ...] = ()
+    """Hard-coded credentials, now environment variables of the project."""
 
 
 def inspect_notebook(path: Path) -> Analysis:
     """Read and analyse the notebook at `path`; writes nothing."""
-    return analyse(read_notebook(path))
+    notebook, _ = _read(path)
+    return analyse(notebook)
+
+
+def _read(path: Path) -> tuple[Notebook, tuple[Secret, ...]]:
+    """The notebook, with its hard-coded credentials read from the environment instead."""
+    notebook = read_notebook(path)
+    secrets = find_secrets(notebook)
+    return without_secrets(notebook, secrets), secrets
 
 
 def package_name(text: str) -> str:
@@ -70,7 +82,7 @@ def scaffold_project(
     target = target or Path.cwd() / package_name(notebook.stem).replace("_", "-")
     check_target(target, force=force)
     progress("read")
-    notebook_read = read_notebook(notebook)
+    notebook_read, secrets = _read(notebook)
     progress("analyse")
     analysis = analyse(notebook_read)
     progress("extract")
@@ -91,11 +103,19 @@ def scaffold_project(
         extraction=extraction,
         printed=printed,
         declared_requirements=analysis.notebook.requirements,
+        secrets=secrets,
     )
     files = write_project(spec, target, force=force, git=git, progress=progress)
     unmatched = () if printed else metric_like_lines(analysis.notebook)
     result = ScaffoldResult(
-        target, package, analysis, extraction, printed, tuple(files), unmatched=unmatched
+        target,
+        package,
+        analysis,
+        extraction,
+        printed,
+        tuple(files),
+        unmatched=unmatched,
+        secrets=secrets,
     )
     if not verify:
         return result

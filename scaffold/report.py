@@ -153,6 +153,11 @@ def summary_lines(result: ScaffoldResult) -> list[str]:
         lines += [f"  {_cells(numbers)}: {why}" for why, numbers in _dropped(result).items()]
     if not extraction.servable:
         lines.append(f"no service: {extraction.no_service_reason}")
+    if result.secrets:
+        lines.append(
+            "credentials read from the environment, written to no file (see .env.example): "
+            + ", ".join(f"{secret.variable} (cell {secret.cell})" for secret in result.secrets)
+        )
     lines += [f"warning: {finding}" for finding in extraction.warnings]
     package = result.package
     lines += [
