@@ -11,7 +11,7 @@ same bounded load generator (httpx clients on a thread pool: N requests, K in fl
 3. the per-request cost of `/predict` with drift windows of 100 and 10,000 rows, the window
    filled first (it should not grow with the window).
 
-    python benchmarks/bench_service.py [--requests N] [--in-flight K] [--keep DIR]
+    python benchmarks/bench_service.py [--requests N] [--in-flight K] [--keep DIR | --project DIR]
 """
 
 from __future__ import annotations
@@ -213,23 +213,44 @@ def predictions(rows: list[dict[str, Any]], size: int, count: int) -> list[tuple
     ]
 
 
-def throughput(project: Path, rows: list[dict[str, Any]], requests: int, in_flight: int) -> None:
-    """The generated service against the bare app, single-row and 100-row bodies."""
-    print(f"throughput: {requests} requests, {in_flight} in flight")
+def throughput(
+    project: Path, rows: list[dict[str, Any]], requests: int, in_flight: int, rounds: int
+) -> None:
+    """The generated service against the bare app, single-row and 100-row bodies.
+
+    Both servers run side by side and are driven in alternating rounds, so that the load of
+    other processes on the machine falls on both alike.
+    """
+    print(f"throughput: {requests} requests per server and body size, {in_flight} in flight")
+    codes = {
+        "bare": BARE,
+        "generated": GENERATED.replace("{log}", str(project / "var" / "bench.db")),
+    }
     for size in (1, 100):
         count = requests if size == 1 else max(requests // 5, 50)
-        bodies = predictions(rows, size, count)
-        results = {}
-        for name, code in (
-            ("bare", BARE),
-            ("generated", GENERATED.replace("{log}", str(project / "var" / "bench.db"))),
-        ):
-            (project / "var" / "bench.db").unlink(missing_ok=True)
-            source = code.format_map(_Keep(package=PACKAGE, host=HOST, window=500))
-            with server(project, source) as url:
-                drive(url, bodies[: max(count // 10, 10)], in_flight)  # warm up
-                results[name] = drive(url, bodies, in_flight)
-            print(results[name].line(f"{name}, {size}-row bodies ({count})"))
+        bodies = predictions(rows, size, count // rounds)
+        (project / "var" / "bench.db").unlink(missing_ok=True)
+        sources = {
+            name: code.format_map(_Keep(package=PACKAGE, host=HOST, window=500))
+            for name, code in codes.items()
+        }
+        with server(project, sources["bare"]) as bare, server(project, sources["generated"]) as gen:
+            urls = {"bare": bare, "generated": gen}
+            runs: dict[str, list[Figures]] = {name: [] for name in urls}
+            for url in urls.values():
+                drive(url, bodies[: max(len(bodies) // 5, 10)], in_flight)  # warm up
+            for _ in range(rounds):
+                for name, url in urls.items():
+                    runs[name].append(drive(url, bodies, in_flight))
+        results = {
+            name: Figures(
+                [latency for run in figures for latency in run.latencies],
+                sum(run.wall for run in figures),
+            )
+            for name, figures in runs.items()
+        }
+        for name, figures in results.items():
+            print(figures.line(f"{name}, {size}-row bodies ({len(figures.latencies)})"))
         ratio = results["generated"].rate / results["bare"].rate
         print(f"  generated / bare requests/s, {size}-row bodies: {ratio:.2f}")
 
@@ -291,10 +312,11 @@ def drift_windows(project: Path, rows: list[dict[str, Any]], requests: int) -> N
                 figures = drive(url, predictions(rows, size, requests), 1)
                 print(figures.line(f"window {window:>6}, {size}-row bodies"))
             scrape = []
-            for _ in range(20):
-                start = time.perf_counter()
-                assert httpx.get(f"{url}/metrics").status_code == 200
-                scrape.append(time.perf_counter() - start)
+            with httpx.Client(base_url=url) as client:
+                for _ in range(20):
+                    start = time.perf_counter()
+                    assert client.get("/metrics").status_code == 200
+                    scrape.append(time.perf_counter() - start)
             print(
                 f"  window {window:>6}, GET /metrics p50 {1000 * statistics.median(scrape):.2f} ms"
             )
@@ -313,22 +335,27 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="requests per throughput run")
     parser.add_argument("--in-flight", type=int, default=4, help="concurrent requests")
     parser.add_argument("--sequential", type=int, default=300, help="requests per latency run")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating throughput rounds")
     parser.add_argument("--keep", type=Path, help="render here and keep it (default: a temp dir)")
+    parser.add_argument(
+        "--project", type=Path, help="measure this rendered, trained project instead of rendering"
+    )
     args = parser.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="bench-service-"))
-    project = workdir / PACKAGE
+    project = args.project or workdir / PACKAGE
     try:
-        start = time.perf_counter()
-        render_and_train(project)
+        if args.project is None:
+            start = time.perf_counter()
+            render_and_train(project)
+            print(f"rendered and trained {project} in {time.perf_counter() - start:.1f} s")
         (project / "var").mkdir(exist_ok=True)
-        print(f"rendered and trained {project} in {time.perf_counter() - start:.1f} s")
         sample = json.loads((project / "artifacts" / "sample_request.json").read_text())
         rows: list[dict[str, Any]] = sample["instances"]
-        throughput(project, rows, args.requests, args.in_flight)
+        throughput(project, rows, args.requests, args.in_flight, args.rounds)
         log_growth(project, rows, args.sequential)
         drift_windows(project, rows, args.sequential)
     finally:
-        if args.keep is None:
+        if args.keep is None and args.project is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
