@@ -114,6 +114,7 @@ SERVICE_FILES = {
             "test_learnt",
             "test_model",
             "test_parity",
+            "test_prediction_log",
             "test_validation",
         )
     ),
