@@ -16,8 +16,8 @@ from pathlib import Path
 from scaffold.dependencies import imported_modules, requirements
 from scaffold.errors import OutputExistsError, ScaffoldError
 from scaffold.extract import Extraction
-from scaffold.render import render_project
 from scaffold.extract.config import setting_groups
+from scaffold.render import render_project
 from scaffold.reproduction import (
     UNSEEDED_TOLERANCE,
     PrintedMetric,

@@ -12,9 +12,7 @@ import yaml
 from scaffold.analysis.results import Setting
 
 
-def setting_groups(
-    settings: Sequence[Setting], data_files: dict[str, str]
-) -> list[dict[str, Any]]:
+def setting_groups(settings: Sequence[Setting], data_files: dict[str, str]) -> list[dict[str, Any]]:
     """The template's `setting_groups`: config/params.yaml and settings.py are rendered from it.
 
     One entry per section of config/params.yaml: its `name`, the `class_name` of its dataclass,
