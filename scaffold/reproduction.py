@@ -1,4 +1,4 @@
-"""Find the numbers the notebook printed for its metrics, and write the test that compares them."""
+"""Find the numbers the notebook printed for its metrics: render data of the test comparing them."""
 
 from __future__ import annotations
 
@@ -257,72 +257,28 @@ def relative_tolerance(*, unseeded: bool, threaded: bool) -> float:
     return UNSEEDED_TOLERANCE if unseeded else THREADED_TOLERANCE if threaded else 0.0
 
 
-def reproduction_test(
-    package: str,
+def reproduction_data(
     printed: Sequence[PrintedMetric],
     notebook_name: str,
     *,
     unseeded: bool = False,
     threaded: str | None = None,
-    service: bool = True,
-) -> str:
-    """`tests/test_reproduction.py`: training must give the numbers the notebook printed.
+) -> dict[str, object]:
+    """Render data of the template's `tests/test_reproduction.py`.
 
-    `threaded`: the call that computes on several threads (`RandomForestClassifier(-1)`).
+    Training must give the numbers the notebook printed, each to the precision it was printed
+    with, or within a relative tolerance when a random step has no seed or the model computes
+    on several threads (`threaded`: that call, `RandomForestClassifier(n_jobs=-1)`).
     """
-    tolerance = relative_tolerance(unseeded=unseeded, threaded=threaded is not None)
-    if unseeded:
-        why = (
-            "# A random step of the notebook has no seed (see scaffold's warnings), so its\n"
-            "# numbers change from run to run: they are compared within this relative tolerance.\n"
-        )
-    elif threaded:
-        why = (
-            f"# The model computes on several threads ({threaded}): they add partial results\n"
-            "# in a different order each run, so the last digits move (and a tied prediction\n"
-            "# can flip): the numbers are compared within this relative tolerance.\n"
-        )
-    else:
-        why = "# Every random step is seeded: the numbers must match to the printed precision.\n"
-    fixture_import = f"\nfrom {package}.training import Trained\n" if service else ""
-    fixture = "trained: Trained" if service else "metrics: dict[str, float]"
-    metrics_expression = "trained.run.metrics" if service else "metrics"
-    rows = "\n".join(
-        f'    "{metric.key}": ({metric.value!r}, {metric.decimals}),' for metric in printed
-    )
-    return (
-        f'''"""Training reproduces the metrics the notebook printed ({notebook_name}).
-
-Each number is compared to the precision the notebook printed it with.
-"""
-
-import pytest
-{fixture_import}
-# metric -> (value printed by the notebook, decimals printed)
-PRINTED = {{
-{rows}
-}}
-{why}RELATIVE_TOLERANCE = {tolerance}
-
-
-@pytest.mark.parametrize("metric", sorted(PRINTED))
-def test_training_reproduces_the_notebook({fixture}, metric: str) -> None:
-    printed, decimals = PRINTED[metric]
-    actual = {metrics_expression}[metric]
-    allowed = max(0.5 * 10**-decimals, RELATIVE_TOLERANCE * abs(printed)) + 1e-12
-    assert abs(actual - printed) <= allowed, (
-        f"{{metric}}: the pipeline computes {{actual:.{{decimals + 2}}f}}, "
-        f"the notebook printed {{printed}}"
-    )
-'''
-        if printed
-        else f'''"""The notebook printed no metric scaffold could find ({notebook_name})."""
-
-import math
-{fixture_import}
-
-def test_metrics_are_finite_numbers({fixture}) -> None:
-    values = {metrics_expression}.values()
-    assert all(isinstance(v, float) and math.isfinite(v) for v in values)
-'''
-    )
+    return {
+        "notebook_name": notebook_name,
+        "printed_metrics": [
+            {"key": metric.key, "value": repr(metric.value), "decimals": metric.decimals}
+            for metric in printed
+        ],
+        "reproduction_tolerance": relative_tolerance(
+            unseeded=unseeded, threaded=threaded is not None
+        ),
+        "unseeded": unseeded,
+        "threaded_call": threaded or "",
+    }

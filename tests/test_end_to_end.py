@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,6 +59,84 @@ def test_generated_tests_pass(project: Path) -> None:
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
     assert "failed" not in result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _http(url: str, body: bytes | None = None) -> tuple[int, Any]:
+    headers = {"content-type": "application/json"}
+    request = urllib.request.Request(url, data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def test_installed_wheel_trains_evaluates_and_serves(project: Path, tmp_path: Path) -> None:
+    """`pip install .` (not -e), as the Dockerfile does: the package lives in site-packages and
+    finds config/ and data/ in the working folder, the project folder."""
+    pytest.importorskip("hatchling")
+    folder = tmp_path / "churn-project"
+    shutil.copytree(project, folder, ignore=shutil.ignore_patterns(".git"))
+    built = run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path / "wheels"), str(folder)],
+        tmp_path,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    (wheel,) = (tmp_path / "wheels").glob("churn-*.whl")
+    venv = tmp_path / "venv"
+    made = run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], tmp_path)
+    assert made.returncode == 0, made.stderr
+    python = str(venv / "bin" / "python")
+    installed = run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], tmp_path
+    )
+    assert installed.returncode == 0, installed.stderr[-2000:]
+    where = run([python, "-c", "import churn; print(churn.__file__)"], folder)
+    assert str(venv) in where.stdout, where.stdout + where.stderr  # not the project's src/
+
+    trained = run([python, "-m", "churn", "train"], folder)
+    assert trained.returncode == 0, trained.stderr[-2000:]
+    metrics = json.loads(trained.stdout)["metrics"]
+    evaluated = run([python, "-m", "churn", "evaluate"], folder)
+    assert evaluated.returncode == 0, evaluated.stderr[-2000:]
+    assert json.loads(evaluated.stdout) == metrics
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [python, "-m", "churn", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        status = 0
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                status, _ = _http(f"{base}/ready")
+            except OSError:  # not listening yet
+                status = 0
+            if status == 200:
+                break
+            time.sleep(0.3)
+        assert status == 200, f"/ready never answered 200 (last {status})"
+        sample = (folder / "artifacts" / "sample_request.json").read_bytes()
+        status, answer = _http(f"{base}/predict", sample)
+        assert status == 200, answer
+        assert len(answer["predictions"]) == len(json.loads(sample)["instances"])
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=30)
+    assert "Traceback" not in errors, errors[-2000:]
 
 
 def test_project_is_a_git_repo_with_one_commit(project: Path) -> None:

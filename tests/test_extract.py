@@ -11,6 +11,7 @@ import pytest
 from scaffold.api import inspect_notebook
 from scaffold.errors import CellError, ExtractionError
 from scaffold.extract import SETTINGS_ONLY, UNUSED, Extraction, extract
+from scaffold.extract.config import setting_groups
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "churn.ipynb"
 
@@ -131,12 +132,26 @@ def test_example_settings(example: Extraction) -> None:
         "random_forest_classifier.max_depth",
         "random_forest_classifier.random_state",
     ]
-    params = example.files["config/params.yaml"]
-    assert "n_estimators: 200" in params
-    assert "test_size: 0.2" in params
-    assert "customer_churn_path: data/customer_churn.csv" in params
-    settings = example.files["src/{package}/settings.py"]
-    assert "def load_settings(path: Path | None = None) -> Settings:" in settings
+    groups = setting_groups(example.settings, example.data_files)
+    assert [(group["name"], group["class_name"]) for group in groups] == [
+        ("data", "DataSettings"),
+        ("split", "SplitSettings"),
+        ("random_forest_classifier", "RandomForestClassifierSettings"),
+    ]
+    assert groups[0]["fields"] == [
+        {
+            "name": "customer_churn_path",
+            "type": "Path",
+            "value": "data/customer_churn.csv",
+            "path": True,
+            "origin": "cell 6, line 1",
+        }
+    ]
+    fields = {field["name"]: field for group in groups for field in group["fields"]}
+    assert (fields["n_estimators"]["type"], fields["n_estimators"]["value"]) == ("int", "200")
+    assert (fields["test_size"]["type"], fields["test_size"]["value"]) == ("float", "0.2")
+    # config/params.yaml and settings.py are the template's, rendered from these groups
+    assert not {"config/params.yaml", "src/{package}/settings.py"} & set(example.files)
 
 
 def test_example_metrics(example: Extraction) -> None:
@@ -209,8 +224,6 @@ def test_pipeline_cells_whose_code_is_all_dropped_are_listed(
 
 def test_example_files(example: Extraction) -> None:
     assert set(example.files) >= {
-        "config/params.yaml",
-        "src/{package}/settings.py",
         "src/{package}/pipeline/__init__.py",
         "src/{package}/pipeline/data.py",
         "src/{package}/pipeline/features.py",

@@ -610,12 +610,15 @@ def make_data(task: str, *, missing: bool, columns: tuple[str, ...] = ("a",)) ->
 
 TRAINER = """\
 import importlib, json, sys, traceback
+from pathlib import Path
 import pandas as pd
 results = {}
 for name, package, servable, data in json.loads(sys.argv[1]):
     try:
         pipeline = importlib.import_module(package + ".pipeline")
-        settings = importlib.import_module(package + ".settings").load_settings()
+        module = importlib.import_module(package + ".settings")
+        # each project's own config/ (commands find it in the working folder, one project's)
+        settings = module.load_settings(Path(module.__file__).parents[2] / "config/params.yaml")
         if servable:
             run = pipeline.train(settings)
             results[name] = {"metrics": run.metrics}

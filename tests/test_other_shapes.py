@@ -346,12 +346,15 @@ def write_data(folder: Path) -> None:
 
 TRAINER = """\
 import importlib, json, sys, traceback
+from pathlib import Path
 import pandas as pd
 results = {}
 for name, package in json.loads(sys.argv[1]):
     try:
         pipeline = importlib.import_module(package + ".pipeline")
-        settings = importlib.import_module(package + ".settings").load_settings()
+        module = importlib.import_module(package + ".settings")
+        # each project's own config/ (commands find it in the working folder, one project's)
+        settings = module.load_settings(Path(module.__file__).parents[2] / "config/params.yaml")
         run = pipeline.train(settings)
         rows = run.inputs
         served = run.model.predict(rows)

@@ -13,7 +13,8 @@ from scaffold.api import inspect_notebook
 from scaffold.extract import Extraction, extract
 from scaffold.extract.rewrites.metrics import printed_metrics
 from scaffold.extract.rewrites.print_helpers import print_helpers
-from scaffold.reproduction import PrintedMetric, printed_values, reproduction_test, threaded_model
+from scaffold.render import render_project
+from scaffold.reproduction import PrintedMetric, printed_values, reproduction_data, threaded_model
 
 SETUP = [
     "import numpy as np\nimport pandas as pd\n"
@@ -269,9 +270,9 @@ def test_a_model_on_threads_is_compared_within_a_tolerance(
     extraction, _ = scaffolded(tmp_path, [model, printed], setup=THREADS)
     found = threaded_model(extraction.files.values(), extraction.settings)
     assert (found is not None) == threaded, found
-    test_module = reproduction_test(
-        "pkg", [PrintedMetric("accuracy", 0.8741, 4)], "nb.ipynb", threaded=found, service=False
-    )
+    data = reproduction_data([PrintedMetric("accuracy", 0.8741, 4)], "nb.ipynb", threaded=found)
+    render_project(tmp_path / "project", {"package_name": "pkg", "with_service": False, **data})
+    test_module = (tmp_path / "project" / "tests" / "test_reproduction.py").read_text()
     namespace: dict[str, Any] = {}
     exec(compile(test_module, "test_reproduction.py", "exec"), namespace)
     check = namespace["test_training_reproduces_the_notebook"]

@@ -78,9 +78,12 @@ BASE_FILES = {
     "data/README.md",
     *(
         f"src/{PACKAGE}/{name}.py"
-        for name in ("__init__", "__main__", "cli", "settings", "pipeline/__init__")
+        for name in ("__init__", "__main__", "cli", "params", "settings", "pipeline/__init__")
     ),
-    *(f"tests/{name}.py" for name in ("conftest", "test_pipeline", "test_reproduction")),
+    *(
+        f"tests/{name}.py"
+        for name in ("conftest", "test_pipeline", "test_reproduction", "test_settings")
+    ),
 }
 SERVICE_FILES = {
     *(
@@ -89,6 +92,7 @@ SERVICE_FILES = {
             "artifacts",
             "domain",
             "drift",
+            "gate",
             "learnt",
             "logs",
             "model",
@@ -111,6 +115,7 @@ SERVICE_FILES = {
             "test_cli",
             "test_domain",
             "test_drift",
+            "test_gate",
             "test_learnt",
             "test_model",
             "test_parity",
@@ -268,6 +273,90 @@ def test_render_data_reaches_pyproject(tmp_path: Path) -> None:
     assert sum(r.startswith("pandas") for r in requirements) == 1  # no duplicate of the service's
     for name in ("fastapi", "uvicorn", "skops", "prometheus-client", "sqlalchemy", "typer"):
         assert any(r.startswith(name) for r in requirements), name
+
+
+SETTING_GROUPS = [
+    {
+        "name": "data",
+        "class_name": "DataSettings",
+        "fields": [
+            {"name": "train_path", "type": "Path", "value": "data/train.csv", "path": True,
+             "origin": "cell 2, line 1"},
+            {"name": "extra_path", "type": "Path", "value": "data/extra.csv", "path": True,
+             "origin": "cell 2, line 2"},
+            {"name": "url", "type": "str", "value": "https://example.com/x.csv", "path": False,
+             "origin": "cell 2, line 3"},
+        ],
+    },
+    {
+        "name": "params",
+        "class_name": "ParamsSettings",
+        "fields": [
+            {"name": "columns", "type": "list[Any]", "value": "[a, b]", "path": False,
+             "origin": ""},
+            {"name": "alpha", "type": "float", "value": "0.5", "path": False,
+             "origin": "cell 3, line 1"},
+        ],
+    },
+]  # fmt: skip
+
+LOAD = """
+import json, sys
+from {package}.settings import load_settings
+s = load_settings()
+print(json.dumps({{"train": str(s.data.train_path), "extra": str(s.data.extra_path),
+                  "url": s.data.url, "columns": s.params.columns, "alpha": s.params.alpha}}))
+"""
+
+
+@pytest.mark.parametrize("service", [True, False])
+def test_settings_are_rendered_from_the_setting_groups(tmp_path: Path, service: bool) -> None:
+    """One source: the settings module and config/params.yaml come from the generator's data."""
+    project = tmp_path / "project"
+    render_project(
+        project,
+        {"package_name": PACKAGE, "with_service": service, "setting_groups": SETTING_GROUPS},
+    )
+    params = (project / "config/params.yaml").read_text()
+    assert "  train_path: data/train.csv  # cell 2, line 1\n" in params
+    assert "  columns: [a, b]\n" in params
+    assert ("retrain:\n  tolerance: 0.01\n" in params) == service
+    for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
+        result = run([sys.executable, "-m", "ruff", *command], cwd=project)
+        assert result.returncode == 0, result.stdout + result.stderr
+    # from another folder, with the settings file named by the environment variable
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    environment = {**os.environ, "PYTHONPATH": str(project / "src")}
+    code = LOAD.format(package=PACKAGE)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=elsewhere, env=environment, capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert f"set {PACKAGE.upper()}_CONFIG" in result.stderr
+    environment[f"{PACKAGE.upper()}_CONFIG"] = str(project / "config/params.yaml")
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=elsewhere, env=environment, capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "train": str(project / "data/train.csv"),  # the folder that holds config/
+        "extra": str(project / "data/extra.csv"),
+        "url": "https://example.com/x.csv",
+        "columns": ["a", "b"],
+        "alpha": 0.5,
+    }
+
+
+def test_settings_without_any_setting(tmp_path: Path) -> None:
+    render_project(tmp_path, {"package_name": PACKAGE, "setting_groups": []})
+    result = run([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], tmp_path)
+    assert result.returncode == 0, result.stdout
+    settings = (tmp_path / f"src/{PACKAGE}/settings.py").read_text()
+    assert "PATHS: dict[str, tuple[str, ...]] = {}\n" in settings
+    assert "    return Settings()\n" in settings
 
 
 def test_ci_workflow(rendered: dict[str, Path]) -> None:

@@ -190,6 +190,53 @@ def test_missing_old_version_says_how_to_restore_it(
     assert (project / "README.md").read_text() == git(project, "show", "HEAD:README.md")
 
 
+def test_files_rendered_from_generator_data_are_kept_and_the_loader_is_updated(
+    tmp_path: Path, versions: tuple[Path, Path], store: Path
+) -> None:
+    """settings.py, params.yaml and the reproduction test come from render data scaffold does
+    not record: an update renders them with the defaults, so it must leave them alone. The
+    settings file lookup (params.py) is the template's and is updated."""
+    second = versions[1] / "project"
+    for name in ("src/{{ package_name }}/settings.py.jinja", "tests/test_reproduction.py.jinja"):
+        path = second / name
+        path.write_text(path.read_text() + "# the template's new version\n")
+    params = second / "src" / "{{ package_name }}" / "params.py.jinja"
+    params.write_text(params.read_text() + "# the template's new lookup\n")
+    root = tmp_path / "generated"
+    data = {
+        "package_name": PACKAGE,
+        "setting_groups": [
+            {
+                "name": "data",
+                "class_name": "DataSettings",
+                "fields": [
+                    {"name": "csv", "type": "Path", "value": "data/x.csv", "path": True,
+                     "origin": "cell 1, line 1"},
+                ],
+            }
+        ],
+        "notebook_name": "nb.ipynb",
+        "printed_metrics": [{"key": "accuracy", "value": "0.9", "decimals": 2}],
+        "retrain_tolerance": 0.1,
+    }  # fmt: skip
+    render_project(root, data, template=store, vcs_ref="v1.0.0")
+    owned = ["src/demo_model/settings.py", "config/params.yaml", "tests/test_reproduction.py"]
+    before = {name: (root / name).read_text() for name in owned}
+    assert "csv: Path" in before["src/demo_model/settings.py"]
+    assert "tolerance: 0.1" in before["config/params.yaml"]
+    assert '"accuracy": (0.9, 2)' in before["tests/test_reproduction.py"]
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "-m", "Generated")
+
+    result = update_project(root, template=versions[1], version="1.1.0")
+
+    assert {name: (root / name).read_text() for name in owned} == before
+    assert not set(owned) & set(result.changed)
+    assert (root / "src/demo_model/params.py").read_text().endswith("# the template's new lookup\n")
+    assert result.conflicts == ()
+
+
 def test_check_update(project: Path, versions: tuple[Path, Path]) -> None:
     status = check_update(project, template=versions[1], version="1.1.0")
     assert (status.current, status.latest, status.available) == ("v1.0.0", "v1.1.0", True)

@@ -14,7 +14,7 @@ from scaffold.analysis import Analysis, Finding
 from scaffold.analysis.results import Setting
 from scaffold.errors import ExtractionError
 from scaffold.extract.assemble import assemble
-from scaffold.extract.config import data_file_targets, params_yaml, settings_module
+from scaffold.extract.config import data_file_targets
 from scaffold.extract.layout import build_stages
 from scaffold.extract.plan import PIPELINE_ROLES, check_supported
 from scaffold.extract.rewrites.metrics import MetricSpec
@@ -34,7 +34,9 @@ class Extraction:
     Attributes:
         task: the kind of problem of the pipeline extracted.
         target: its outcome column, when the code shows it.
-        files: project-relative path (with `{package}` for the package folder) -> source.
+        files: project-relative path (with `{package}` for the package folder) -> source of
+            the pipeline modules; config/params.yaml and settings.py are rendered by the
+            template from `settings` and `data_files` (`scaffold.extract.config.setting_groups`).
         settings: the settings lifted into config/params.yaml.
         data_files: notebook-relative data path -> project-relative path to copy it to.
         metrics: the metrics the evaluation returns that the notebook printed.
@@ -79,8 +81,6 @@ def extract(analysis: Analysis) -> Extraction:
         narrowed, files = None, assemble(analysis, stages)
     settings = _used(analysis.settings, files.values())
     data_files = data_file_targets(analysis.notebook.path.parent, settings)
-    files["config/params.yaml"] = params_yaml(settings, data_files)
-    files["src/{package}/settings.py"] = settings_module(settings, data_files)
     left_out = _left_out(analysis, stages, settings, narrowed.left_out if narrowed else {})
     return Extraction(
         task=analysis.task,
