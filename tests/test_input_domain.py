@@ -216,3 +216,24 @@ def test_the_analysis_sees_frames_changed_through_the_loop(
 def test_learn_bin_edges(before: str, after: str) -> None:
     node = learn_bin_edges(cst.parse_statement(before), set())
     assert code(node) == after + "\n"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        'x = df.drop("churn", axis=1)',
+        'x = df.drop(columns=["churn", "id"])',
+        "x = df.drop(['churn'], axis='columns')",
+    ],
+)
+def test_dropping_the_outcome_column_works_on_a_request_too(statement: str) -> None:
+    """A request's outcome comes back empty: dropping it is no training-only step."""
+    node = cst.parse_statement(statement)
+    assert is_training_only(node, "churn") is None
+    assert not uses_outcome(node, "churn")
+
+
+def test_selecting_rows_by_the_outcome_stays_training_only() -> None:
+    node = cst.parse_statement('df = df.drop(df[df["churn"] > 1].index)')
+    assert is_training_only(node, "churn") is not None
+    assert uses_outcome(node, "churn")

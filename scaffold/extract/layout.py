@@ -188,6 +188,7 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
             f"the notebook's name '{clashes[0]}' is one the generated pipeline uses itself; "
             "rename it in the notebook",
         )
+    _split_inputs_into_split(stages)
     _join_names(analysis, stages, code, estimators)
     _carry_transformers_after_split(stages, code)
     as_written = {name: list(statements) for name, statements in stages.items()}
@@ -643,6 +644,26 @@ def _method_of_unneeded(call: Call, kept: set[str], imports: dict[str, str]) -> 
     """
     head, dot, _ = call.dotted.partition(".")
     return bool(dot) and (head == "?" or (head not in kept and head not in imports))
+
+
+def _split_inputs_into_split(stages: dict[str, list[Statement]]) -> None:
+    """Move the making of the split's inputs (`y = df[t]`, `x = df.drop(...)`) to the split.
+
+    A notebook that separates features and outcome while cleaning (then scales `x`, then splits
+    in another cell) makes the model's inputs in the feature step's stage; from the first
+    statement that binds the split's X or y on, those statements belong with the split, where
+    the served model's `model_inputs` is taken from.
+    """
+    features, target = split_call_names(stages["split"])
+    names = {name for name in (features, target) if name}
+    prepare = stages["prepare"]
+    if not names or not features:
+        return
+    first = next((i for i, s in enumerate(prepare) if s.symbols.defines & names), None)
+    if first is None or not any(features in s.symbols.defines for s in prepare[first:]):
+        return
+    stages["split"][:0] = prepare[first:]
+    del prepare[first:]
 
 
 def _aliased_names(stages: dict[str, list[Statement]]) -> set[str]:

@@ -97,8 +97,9 @@ def join_outcomes(y, outcomes):
 ''',
     "plain": '''
 def as_outcomes(y, index):
-    """The outcomes as a column beside the inputs."""
-    return pd.Series(np.asarray(y), index=index, name=TARGET)
+    """The outcomes as a column beside the inputs (a one-column table is that column)."""
+    values = np.asarray(y)
+    return pd.Series(values.ravel() if values.ndim == 2 else values, index=index, name=TARGET)
 ''',
     "survival": '''
 def as_outcomes(y, index):
@@ -118,7 +119,9 @@ def join_outcomes(y, outcomes):
 }
 JOIN_OUTCOMES = {
     "records": "join_outcomes(y, extra_rows[TARGET])",
-    "plain": "np.concatenate([np.asarray(y), extra_rows[TARGET].to_numpy()])",
+    "plain": (
+        "np.concatenate([np.asarray(y).reshape(len(y), -1)[:, 0], extra_rows[TARGET].to_numpy()])"
+    ),
     "survival": "join_outcomes(y, extra_rows[TARGET])",
 }
 """How feedback outcomes join the notebook's `y`: survival outcomes are (event, time) records,

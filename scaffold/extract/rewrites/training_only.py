@@ -37,14 +37,21 @@ class _Finder(cst.CSTVisitor):
         self.target = target
         self.reason: str | None = None
         self.uses_target = False
+        self._dropped: set[int] = set()  # column names a `.drop(...)` removes
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if id(node) in self._dropped:
+            return  # `df.drop(columns=["churn"])` works on a request too (its outcome is empty)
         if self.target is not None and node.evaluated_value == self.target:
             self.uses_target = True
             self.reason = self.reason or f"uses the outcome column {self.target!r}"
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "drop" and _drops_columns(node):
+            for arg in node.args:
+                for string in _strings_in(arg.value):
+                    self._dropped.add(id(string))
         if isinstance(func, cst.Attribute) and func.attr.value in ROW_DROPPING_METHODS:
             self.reason = self.reason or f"drops rows (.{func.attr.value}())"
         if (
@@ -125,3 +132,26 @@ def guard(statements: Sequence[Stmt], reason: str, state_name: str = "state") ->
             ),
         ),
     )
+
+
+def _drops_columns(call: cst.Call) -> bool:
+    """`df.drop(columns=...)`, `df.drop("a", axis=1)`: the call removes columns, not rows."""
+    for arg in call.args:
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        if keyword == "columns":
+            return True
+        if keyword == "axis":
+            value = arg.value
+            return (isinstance(value, cst.Integer) and value.value == "1") or (
+                isinstance(value, cst.SimpleString) and value.evaluated_value == "columns"
+            )
+    return False
+
+
+def _strings_in(node: cst.BaseExpression) -> list[cst.SimpleString]:
+    """The string literals `node` is or lists (`"a"`, `["a", "b"]`)."""
+    if isinstance(node, cst.SimpleString):
+        return [node]
+    if isinstance(node, cst.List | cst.Tuple):
+        return [e.value for e in node.elements if isinstance(e.value, cst.SimpleString)]
+    return []
