@@ -7,6 +7,8 @@ Every problem with the file is raised as a `NotebookError` whose message names i
 from __future__ import annotations
 
 import json
+import re
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,10 +20,19 @@ from scaffold.notebook import Cell, CellKind, Notebook, Output
 from scaffold.reading.directives import UnknownDirectiveError, directive_of
 from scaffold.reading.magics import neutralise
 from scaffold.reading.percent import RawCell, is_percent_script, read_percent
+from scaffold.reading.structure import structure_problem
 
 __all__ = ["read_notebook"]
 
 NOTEBOOK_SUFFIXES = (".ipynb", ".py")
+
+MAX_JSON_DEPTH = 64
+"""A notebook's JSON nests about 6 levels (cells, outputs, data, metadata); deeper JSON is refused
+before `json.loads` and nbformat's validation recurse into it."""
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_notebook(path: Path) -> Notebook:
@@ -56,33 +67,74 @@ def _read_text(path: Path) -> str:
 
 
 def _notebook_from_ipynb(path: Path, text: str) -> Notebook:
+    depth = _json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise NotebookError(
+            path,
+            f"its JSON nests {depth} levels deep (a notebook needs under {MAX_JSON_DEPTH}); "
+            "is it a notebook?",
+        )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise NotebookError(
             path, f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); is it a notebook?"
         ) from exc
+    except RecursionError as exc:  # bounded above; kept as a net
+        raise NotebookError(path, "its JSON nests too deeply; is it a notebook?") from exc
     if not isinstance(data, dict) or "nbformat" not in data:
         raise NotebookError(path, "JSON but not a Jupyter notebook (no 'nbformat' field)")
     version = data.get("nbformat")
-    if not isinstance(version, int) or version not in (3, 4):
+    if not isinstance(version, int) or isinstance(version, bool) or version not in (3, 4):
         raise NotebookError(
             path, f"nbformat {version!r} is not supported; save it with Jupyter as nbformat 4"
         )
+    problem = structure_problem(data)
+    if problem is not None:
+        raise NotebookError(path, f"invalid notebook format: {problem}")
     try:
-        node = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
-        nbformat.validate(node)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbformat warns of fields it fixes (cell ids)
+            node = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
+            nbformat.validate(node)
     except nbformat.ValidationError as exc:
-        reason = str(exc.message) if hasattr(exc, "message") else str(exc).split("\n", 1)[0]
-        raise NotebookError(path, f"invalid notebook format: {reason}") from exc
+        raise NotebookError(path, f"invalid notebook format: {_validation_problem(exc)}") from exc
     except Exception as exc:  # nbformat raises plain exceptions for malformed content
-        raise NotebookError(path, f"invalid notebook format: {exc}") from exc
+        raise NotebookError(
+            path, "invalid notebook format: nbformat cannot read it; open it in Jupyter and save it"
+        ) from exc
     _check_python_kernel(path, node.get("metadata", {}))
     cells = _make_cells(
         (cell.get("cell_type", "raw"), _joined(cell.get("source", "")), cell) for cell in node.cells
     )
     kernel = node.get("metadata", {}).get("kernelspec", {}).get("name", "python3")
-    return _finish(path, cells, source_format="ipynb", version=version, kernel=str(kernel))
+    return _finish(path, cells, source_format="ipynb", version=version, kernel=_text(kernel))
+
+
+def _json_depth(text: str) -> int:
+    """How deep the JSON in `text` nests, counted on the text before loading it (no recursion)."""
+    depth = deepest = 0
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _validation_problem(exc: Exception) -> str:
+    """A jsonschema error of nbformat as `cell 3: 'source' is a required property`."""
+    message = str(getattr(exc, "message", "") or "").split("\n", 1)[0]
+    steps = list(getattr(exc, "path", ()) or ())
+    where = ""
+    if len(steps) >= 2 and steps[0] == "cells" and isinstance(steps[1], int):
+        where = f"cell {steps[1] + 1}"
+        steps = steps[2:]
+    if steps:
+        where = (where + " " if where else "") + ".".join(str(step) for step in steps)
+    message = message[:200] + "..." if len(message) > 200 else message
+    return f"{where}: {message}" if where and message else (message or where or "not valid")
 
 
 def _notebook_from_percent(path: Path, text: str) -> Notebook:
@@ -107,6 +159,11 @@ def _check_python_kernel(path: Path, metadata: Mapping[str, Any]) -> None:
         )
 
 
+def _text(value: object) -> str:
+    """`value` as text, a lone surrogate (not encodable) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", str(value))
+
+
 def _joined(source: str | list[str]) -> str:
     return source if isinstance(source, str) else "".join(source)
 
@@ -119,7 +176,16 @@ def _make_cells(
     requirements: list[str] = []
     for number, (cell_type, source, node) in enumerate(raw, start=1):
         kind: CellKind = cell_type if cell_type in ("code", "markdown") else "raw"  # type: ignore[assignment]
-        tags = tuple(str(tag) for tag in node.get("metadata", {}).get("tags", ()))
+        tags = tuple(_text(tag) for tag in node.get("metadata", {}).get("tags", ()))
+        if kind != "raw" and (surrogate := _SURROGATE.search(source)):
+            line = source.count("\n", 0, surrogate.start()) + 1
+            raise CellError(
+                number,
+                f"holds a lone surrogate ({surrogate.group()!a}), which is not text: an escape "
+                "'\\ud8xx' in the JSON without its pair",
+                line=line,
+                hint="retype that character in Jupyter and save",
+            )
         if kind != "code":
             cells.append(Cell(number=number, kind=kind, source=source, tags=tags))
             continue
@@ -149,13 +215,13 @@ def _outputs(outputs: Iterable[Mapping[str, Any]]) -> Iterable[Output]:
     for output in outputs:
         output_type = output.get("output_type")
         if output_type == "stream":
-            yield Output("stream", _joined(output.get("text", "")))
+            yield Output("stream", _text(_joined(output.get("text", ""))))
         elif output_type in ("execute_result", "display_data"):
             text = output.get("data", {}).get("text/plain")
             if text is not None:
-                yield Output("result", _joined(text))
+                yield Output("result", _text(_joined(text)))
         elif output_type == "error":
-            yield Output("error", f"{output.get('ename', '')}: {output.get('evalue', '')}")
+            yield Output("error", _text(f"{output.get('ename', '')}: {output.get('evalue', '')}"))
 
 
 def _finish(
