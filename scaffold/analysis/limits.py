@@ -10,7 +10,8 @@ and its Python visitors recurse once per level of the syntax tree, so a cell nes
    newer than Python 3.11 (`type X = int`, `def f[T]()`), which libcst would parse but the
    generated project could not run;
 3. CPython's compiler, for what parses but does not run (`nonlocal` outside a function);
-4. the depth of the syntax tree, walked without recursion.
+4. the depth and size of the syntax tree, walked without recursion (`MAX_NODES`: libcst takes
+   minutes over a cell of a megabyte).
 
 `nesting_guard` is the net under the libcst stages: a `RecursionError` becomes a `CellError`.
 """
@@ -27,7 +28,7 @@ import libcst as cst
 from scaffold.errors import CellError, CellSyntaxError
 from scaffold.notebook import Cell
 
-__all__ = ["MAX_BRACKETS", "MAX_NESTING", "check_cell", "nesting_guard"]
+__all__ = ["MAX_BRACKETS", "MAX_NESTING", "MAX_NODES", "check_cell", "nesting_guard"]
 
 MAX_BRACKETS = 100
 """The most brackets a cell may nest, `f(g([{...}]))` counting 4."""
@@ -35,6 +36,11 @@ MAX_BRACKETS = 100
 MAX_NESTING = 100
 """The most levels a cell's syntax tree may nest: each bracket, block, `elif` and each operand
 of a chain such as `a + b + c` or `a and b and c` counts a level."""
+
+MAX_NODES = 10_000
+"""The most syntax nodes (names, numbers, operators, calls...) a cell may have: libcst's
+visitors take about 0.2 ms per node and several walk each cell, so such a cell takes seconds
+to analyse; a cell of a pasted megabyte of data (about 200,000 nodes) would take minutes."""
 
 PYTHON = (3, 11)
 """The Python version whose syntax a generated project may use."""
@@ -64,9 +70,21 @@ def check_cell(cell: Cell) -> None:
         _refuse_syntax(cell, exc)
     except (RecursionError, MemoryError) as exc:
         raise _too_deep(cell, "nested deeper than Python parses", None) from exc
-    depth, line = tree_depth(tree)
+    depth, line, nodes = tree_depth(tree)
+    if nodes > MAX_NODES:
+        raise CellError(
+            cell.number,
+            f"too large to analyse: over {MAX_NODES:,} syntax nodes (a literal of 1,000 numbers "
+            "is about 1,000)",
+            hint="read such data from a file, or mark the cell '# scaffold: skip'",
+        )
     if depth > MAX_NESTING:
-        raise _too_deep(cell, f"nested {depth} levels deep (the most is {MAX_NESTING})", line)
+        raise _too_deep(
+            cell,
+            f"nested {depth} levels deep (the most is {MAX_NESTING}; each bracket, block, "
+            "elif and operand of a chain such as `a + b + c` counts one)",
+            line,
+        )
     try:
         compile(tree, f"<cell {cell.number}>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
     except SyntaxError as exc:
@@ -112,18 +130,22 @@ def bracket_depth(code: str) -> tuple[int, int | None]:
     return deepest, (stripped.count("\n", 0, at) + 1 if deepest else None)
 
 
-def tree_depth(tree: ast.AST) -> tuple[int, int | None]:
-    """The depth of `tree` as libcst nests it (a chain of n operands counts n), and its line."""
-    deepest, line = 0, None
+def tree_depth(tree: ast.AST, *, most_nodes: int = MAX_NODES) -> tuple[int, int | None, int]:
+    """The depth of `tree` as libcst nests it, the line there, and the number of nodes.
+
+    A chain of n operands counts n levels; the walk stops past `most_nodes` nodes.
+    """
+    deepest, line, nodes = 0, None, 0
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
-    while stack:
+    while stack and nodes <= most_nodes:
         node, depth = stack.pop()
+        nodes += 1
         if isinstance(node, ast.BoolOp):  # libcst nests `a and b and c` pairwise
             depth += len(node.values) - 1
         if depth > deepest:
             deepest, line = depth, getattr(node, "lineno", line)
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return deepest, line
+    return deepest, line, nodes
 
 
 def _refuse_syntax(cell: Cell, exc: SyntaxError) -> None:

@@ -124,17 +124,36 @@ def _json_depth(text: str) -> int:
 
 
 def _validation_problem(exc: Exception) -> str:
-    """A jsonschema error of nbformat as `cell 3: 'source' is a required property`."""
-    message = str(getattr(exc, "message", "") or "").split("\n", 1)[0]
-    steps = list(getattr(exc, "path", ()) or ())
+    """A jsonschema error of nbformat as `cell 3: 'source' is a required property`.
+
+    jsonschema's own message starts with the offending value, which may be a whole output;
+    the value's kind is said instead.
+    """
+    steps = list(getattr(exc, "absolute_path", None) or getattr(exc, "path", None) or ())
     where = ""
     if len(steps) >= 2 and steps[0] == "cells" and isinstance(steps[1], int):
         where = f"cell {steps[1] + 1}"
         steps = steps[2:]
     if steps:
         where = (where + " " if where else "") + ".".join(str(step) for step in steps)
-    message = message[:200] + "..." if len(message) > 200 else message
+    validator = getattr(exc, "validator", None)
+    expected = getattr(exc, "validator_value", None)
+    if validator == "type":
+        message = f"is {_json_kind(getattr(exc, 'instance', None))}, expected {expected}"
+    elif validator in ("anyOf", "oneOf", "allOf", "not", "if"):
+        message = "is not in any form the notebook format allows"
+    elif validator in ("enum", "const"):
+        message = f"is not one of {expected}"[:120]
+    else:
+        message = str(getattr(exc, "message", "") or "").split("\n", 1)[0]
+        message = message[:160] + "..." if len(message) > 160 else message
     return f"{where}: {message}" if where and message else (message or where or "not valid")
+
+
+def _json_kind(value: object) -> str:
+    kinds: tuple[tuple[type, str], ...] = ((bool, "a boolean"), (int, "a number"))
+    kinds += ((float, "a number"), (str, "a string"), (list, "a list"), (dict, "an object"))
+    return next((kind for type_, kind in kinds if isinstance(value, type_)), "null")
 
 
 def _notebook_from_percent(path: Path, text: str) -> Notebook:
