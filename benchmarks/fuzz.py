@@ -368,6 +368,8 @@ JSON_MUTATIONS: list[Callable[[random.Random, Json], Json]] = [
     non_python,
 ]
 
+CODE_MUTATIONS = [nasty_cell, odd_cell, odd_cell, odd_markdown, edit_code, edit_code]
+
 
 def truncate(rng: random.Random, data: bytes) -> bytes:
     return data[: rng.randint(0, len(data))]
@@ -405,15 +407,17 @@ def make_case(seed: int, index: int, seeds: list[Json]) -> tuple[str, bytes]:
     rng = random.Random(f"{seed}:{index}")
     nb = copy.deepcopy(rng.choice(seeds))
     names = []
+    # Half the cases keep a valid notebook and stress the analysis with odd code only.
+    pool = CODE_MUTATIONS if rng.random() < 0.5 else JSON_MUTATIONS
     for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):
-        mutation = rng.choice(JSON_MUTATIONS)
+        mutation = rng.choice(pool)
         names.append(mutation.__name__)
         with contextlib.suppress(KeyError, IndexError, TypeError, ValueError):
             nb = mutation(rng, nb)  # may fail: an earlier mutation broke the shape it expects
     data = json.dumps(nb, indent=rng.choice([None, 1]), ensure_ascii=rng.random() < 0.5)
     data = re.sub(r'"\\u0001deep\\u0001(\d+)"|"\x01deep\x01(\d+)"', _deep_text, data)
     encoded = data.encode("utf-8", "surrogatepass")
-    if rng.random() < 0.15:
+    if pool is JSON_MUTATIONS and rng.random() < 0.3:
         mutation_b = rng.choice(BYTE_MUTATIONS)
         names.append(mutation_b.__name__)
         encoded = mutation_b(rng, encoded)

@@ -45,10 +45,14 @@ to analyse; a cell of a pasted megabyte of data (about 200,000 nodes) would take
 PYTHON = (3, 11)
 """The Python version whose syntax a generated project may use."""
 
-_SKIPPED = re.compile(
-    r"""\#[^\n]*|'''(?:[^\\]|\\.)*?'''|\"\"\"(?:[^\\]|\\.)*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*\""""
+_SKIPPED_OR_BRACKET = re.compile(
+    r"#[^\n]*"  # a comment
+    r"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"  # strings, unrolled: no backtracking
+    r'|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+    r"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
+    r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+    r"|[()\[\]{}]"
 )
-_BRACKET = re.compile(r"[()\[\]{}]")
 _TOO_DEEP_FOR_CPYTHON = ("too many nested parentheses", "too many levels of indentation")
 _HINT = "split the expression or the block, or mark the cell '# scaffold: skip'"
 
@@ -117,17 +121,16 @@ def bracket_depth(code: str) -> tuple[int, int | None]:
     A text scan, not a tokenizer: strings and comments are skipped, unbalanced closing
     brackets are ignored. Cheap enough for a cell of megabytes.
     """
-    stripped = _SKIPPED.sub(lambda match: "\n" * match.group().count("\n"), code)
-    depth = deepest = 0
-    at = 0
-    for match in _BRACKET.finditer(stripped):
-        if match.group() in "([{":
+    depth = deepest = at = 0
+    for match in _SKIPPED_OR_BRACKET.finditer(code):
+        token = match.group()
+        if token in ("(", "[", "{"):
             depth += 1
             if depth > deepest:
                 deepest, at = depth, match.start()
-        else:
+        elif token in (")", "]", "}"):
             depth = max(depth - 1, 0)
-    return deepest, (stripped.count("\n", 0, at) + 1 if deepest else None)
+    return deepest, (code.count("\n", 0, at) + 1 if deepest else None)
 
 
 def tree_depth(tree: ast.AST, *, most_nodes: int = MAX_NODES) -> tuple[int, int | None, int]:

@@ -28,10 +28,8 @@ NOTEBOOK_SUFFIXES = (".ipynb", ".py")
 
 MAX_JSON_DEPTH = 64
 """A notebook's JSON nests about 6 levels (cells, outputs, data, metadata); deeper JSON is refused
-before `json.loads` and nbformat's validation recurse into it."""
+before nbformat's validation recurses into it (`json.loads` stops itself at Python's limit)."""
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_JSON_BRACKET = re.compile(r"[\[\]{}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -67,21 +65,18 @@ def _read_text(path: Path) -> str:
 
 
 def _notebook_from_ipynb(path: Path, text: str) -> Notebook:
-    depth = _json_depth(text)
-    if depth > MAX_JSON_DEPTH:
-        raise NotebookError(
-            path,
-            f"its JSON nests {depth} levels deep (a notebook needs under {MAX_JSON_DEPTH}); "
-            "is it a notebook?",
-        )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise NotebookError(
             path, f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); is it a notebook?"
         ) from exc
-    except RecursionError as exc:  # bounded above; kept as a net
+    except RecursionError as exc:  # the C decoder stops at Python's recursion limit
         raise NotebookError(path, "its JSON nests too deeply; is it a notebook?") from exc
+    if _nests_deeper(data, MAX_JSON_DEPTH):
+        raise NotebookError(
+            path, f"its JSON nests over {MAX_JSON_DEPTH} levels deep; is it a notebook?"
+        )
     if not isinstance(data, dict) or "nbformat" not in data:
         raise NotebookError(path, "JSON but not a Jupyter notebook (no 'nbformat' field)")
     version = data.get("nbformat")
@@ -111,16 +106,18 @@ def _notebook_from_ipynb(path: Path, text: str) -> Notebook:
     return _finish(path, cells, source_format="ipynb", version=version, kernel=_text(kernel))
 
 
-def _json_depth(text: str) -> int:
-    """How deep the JSON in `text` nests, counted on the text before loading it (no recursion)."""
-    depth = deepest = 0
-    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
-        if match.group() in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth -= 1
-    return deepest
+def _nests_deeper(data: object, most: int) -> bool:
+    """Whether JSON value `data` nests deeper than `most` levels (walked without recursion)."""
+    stack: list[tuple[object, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > most:
+            return True
+        if isinstance(value, dict):
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
+    return False
 
 
 def _validation_problem(exc: Exception) -> str:
