@@ -412,7 +412,7 @@ def make_case(seed: int, index: int, seeds: list[Json]) -> tuple[str, bytes]:
     for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):
         mutation = rng.choice(pool)
         names.append(mutation.__name__)
-        with contextlib.suppress(KeyError, IndexError, TypeError, ValueError):
+        with contextlib.suppress(AttributeError, KeyError, IndexError, TypeError, ValueError):
             nb = mutation(rng, nb)  # may fail: an earlier mutation broke the shape it expects
     data = json.dumps(nb, indent=rng.choice([None, 1]), ensure_ascii=rng.random() < 0.5)
     data = re.sub(r'"\\u0001deep\\u0001(\d+)"|"\x01deep\x01(\d+)"', _deep_text, data)
