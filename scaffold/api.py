@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import keyword
 import re
 import shutil
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,6 +31,8 @@ class ScaffoldResult:
     printed: tuple[PrintedMetric, ...]
     files: tuple[str, ...]
     verification: Verification | None = None
+    renamed: str | None = None
+    """Why the package is not named after the notebook (it would shadow a module), if so."""
 
 
 def inspect_notebook(path: Path) -> Analysis:
@@ -36,10 +40,42 @@ def inspect_notebook(path: Path) -> Analysis:
     return analyse(read_notebook(path))
 
 
+PROJECT_MODULES = frozenset(
+    {
+        "fastapi", "uvicorn", "pydantic", "pandas", "numpy", "sklearn", "skops", "joblib",
+        "prometheus_client", "sqlalchemy", "yaml", "typer", "pyarrow", "pytest", "httpx", "ruff",
+        "click", "scipy", "matplotlib", "seaborn", "torch", "tensorflow", "keras", "xgboost",
+        "lightgbm", "catboost", "statsmodels", "tests", "test", "src", "scaffold",
+    }
+)  # fmt: skip
+"""What a generated project imports or lays out besides its package (the template's
+dependencies, its `tests` folder), and the usual libraries of a notebook."""
+
+
 def package_name(text: str) -> str:
     """A valid lower-case Python identifier from a notebook or project name."""
     name = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower() or "project"
     return f"project_{name}" if name[0].isdigit() else name
+
+
+def unshadowed_package(name: str, imported: Iterable[str]) -> tuple[str, str | None]:
+    """`name`, or `name_project` when `name` would shadow a module; and why it was renamed.
+
+    A package named `pandas` (from `pandas.ipynb`) is imported instead of the library, and
+    one named `class` cannot be imported at all.
+    """
+    if keyword.iskeyword(name):
+        why = "is a Python keyword"
+    elif name in {module.split(".", 1)[0] for module in imported}:
+        why = "would shadow a module the notebook imports"
+    elif name in sys.stdlib_module_names:
+        why = "would shadow a module of Python's standard library"
+    elif name in PROJECT_MODULES:
+        why = "would shadow a library the project uses"
+    else:
+        return name, None
+    renamed = f"{name}_project"
+    return renamed, f"package named {renamed}: {name!r} {why} (choose another with --name)"
 
 
 def scaffold_project(
@@ -68,7 +104,10 @@ def scaffold_project(
     analysis = analyse(notebook_read)
     progress("extract")
     extraction = extract(analysis)
-    package = package_name(name or notebook.stem)
+    package, renamed = unshadowed_package(
+        package_name(name or notebook.stem),
+        [*analysis.imports.values(), *imported_modules(extraction.files.values())],
+    )
     printed = printed_values(analysis.notebook, extraction.metrics)
     missing = importable(imported_modules(extraction.files.values()))
     verify = not missing if verify is None else verify
@@ -86,7 +125,9 @@ def scaffold_project(
         declared_requirements=analysis.notebook.requirements,
     )
     files = write_project(spec, target, force=force, git=git, progress=progress)
-    result = ScaffoldResult(target, package, analysis, extraction, printed, tuple(files))
+    result = ScaffoldResult(
+        target, package, analysis, extraction, printed, tuple(files), renamed=renamed
+    )
     if not verify:
         return result
     progress("verify")

@@ -139,6 +139,8 @@ def summary_lines(result: ScaffoldResult) -> list[str]:
         "metrics the reproduction test checks: "
         + (", ".join(f"{m.key}={m.value}" for m in result.printed) or "none found"),
     ]
+    if result.renamed:
+        lines.append(result.renamed)
     if extraction.left_out:
         lines.append(
             "cells left out: "
