@@ -65,6 +65,16 @@ def _fail(error: ScaffoldError) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+@contextlib.contextmanager
+def _interruptible(what: str = "") -> Iterator[None]:
+    """Ctrl-C ends in one line and exit code 130 (the shell's code for SIGINT), not a traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        typer.echo(f"scaffold: interrupted{what}", err=True)
+        raise typer.Exit(code=130) from None
+
+
 @app.command()
 def new(
     notebook: NotebookArgument,
@@ -93,7 +103,7 @@ def new(
 ) -> None:
     """Generate a production project from NOTEBOOK (also: `scaffold NOTEBOOK`)."""
     try:
-        with _progress() as show:
+        with _interruptible("; nothing was written"), _progress() as show:
             result = api.scaffold_project(
                 notebook, output, name=name, force=force, git=git, verify=verify, progress=show
             )
@@ -115,7 +125,8 @@ def inspect(
 ) -> None:
     """Show the plan for NOTEBOOK (roles, data flow, settings) without writing anything."""
     try:
-        analysis = api.inspect_notebook(notebook)
+        with _interruptible():
+            analysis = api.inspect_notebook(notebook)
     except ScaffoldError as error:
         raise _fail(error) from None
     if as_json:
@@ -209,4 +220,8 @@ def lint_templates(
 
 def main() -> None:
     """Entry point of the `scaffold` console script."""
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:  # outside a command (while click parses, say)
+        typer.echo("scaffold: interrupted", err=True)
+        sys.exit(130)
