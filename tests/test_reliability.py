@@ -19,13 +19,18 @@ import pytest
 from conftest import build_notebook
 from typer.testing import CliRunner
 
+import scaffold.api
+import scaffold.project
 from scaffold.analysis.limits import bracket_depth
+from scaffold.api import unshadowed_package
 from scaffold.cli import app
+from scaffold.errors import ScaffoldError
 from scaffold.reading import read_notebook
 
 runner = CliRunner()
 Make = Callable[..., Path]
 IMPORTS = "import pandas as pd"
+EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
 def refusal(path: Path) -> str:
@@ -241,3 +246,119 @@ def test_fuzz_cases_are_reproducible() -> None:
     fuzz = _fuzz_module()
     seeds = fuzz.seed_notebooks()
     assert fuzz.make_case(3, 7, copy.deepcopy(seeds)) == fuzz.make_case(3, 7, seeds)
+
+
+# --- the project's name and where it goes -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "imported", "expected", "why"),
+    [
+        ("churn", [], "churn", None),
+        ("pandas", [], "pandas_project", "would shadow a library the project uses"),
+        ("fastapi", [], "fastapi_project", "would shadow a library the project uses"),
+        ("sklearn", [], "sklearn_project", "would shadow a library the project uses"),
+        ("json", [], "json_project", "would shadow a module of Python's standard library"),
+        ("mylib", ["mylib.io"], "mylib_project", "would shadow a module the notebook imports"),
+        ("class", [], "class_project", "is a Python keyword"),
+        ("match", [], "match", None),  # a soft keyword is a valid module name
+    ],
+)
+def test_a_package_that_would_shadow_a_module_is_renamed(
+    name: str, imported: list[str], expected: str, why: str | None
+) -> None:
+    package, renamed = unshadowed_package(name, imported)
+    assert package == expected
+    if why is None:
+        assert renamed is None
+    else:
+        assert renamed == f"package named {expected}: {name!r} {why} (choose another with --name)"
+
+
+def test_class_notebook_gives_a_class_project_package(tmp_path: Path) -> None:
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    for source, name in (("churn.ipynb", "class.ipynb"), ("customer_churn.csv", None)):
+        (folder / (name or source)).write_bytes((EXAMPLES / source).read_bytes())
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, [str(folder / "class.ipynb"), "-o", str(out), "--no-git", "--no-verify"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "package class_project" in result.stdout.splitlines()[0]
+    assert "package named class_project: 'class' is a Python keyword" in result.stdout
+    assert (out / "src" / "class_project" / "pipeline" / "__init__.py").is_file()
+
+
+def test_an_output_path_through_a_file_is_one_clear_line(
+    make_notebook: Make, tmp_path: Path
+) -> None:
+    path = make_notebook([IMPORTS, "x = 1"])
+    (tmp_path / "afile").write_text("mine")
+    out = tmp_path / "afile" / "project"
+    result = runner.invoke(app, [str(path), "-o", str(out), "--no-git", "--no-verify"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"scaffold: error: cannot create {out}: {tmp_path / 'afile'} is a file, not a folder; "
+        "choose another with -o"
+    )
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_clear_line(
+    notebook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def denied(*args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied", str(tmp_path))
+
+    monkeypatch.setattr(scaffold.project.tempfile, "mkdtemp", denied)  # as root, chmod is moot
+    out = tmp_path / "out"
+    result = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git", "--no-verify"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"scaffold: error: cannot write {out}: Permission denied ({tmp_path}); "
+        "choose another with -o"
+    )
+
+
+def test_ctrl_c_while_inspecting_is_one_line_and_exit_130(
+    make_notebook: Make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(path: Path) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scaffold.api, "inspect_notebook", interrupted)
+    result = runner.invoke(app, ["inspect", str(make_notebook([IMPORTS]))])
+    assert result.exit_code == 130
+    assert result.output.strip() == "scaffold: interrupted"
+
+
+def test_ctrl_c_while_writing_leaves_nothing_and_exits_130(
+    notebook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(root: Path) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scaffold.project, "tidy", interrupted)
+    result = runner.invoke(app, [str(notebook), "-o", str(tmp_path / "out"), "--no-git"])
+    assert result.exit_code == 130
+    assert result.stderr.strip().splitlines()[-1] == "scaffold: interrupted; nothing was written"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nb"]
+
+
+@pytest.fixture
+def notebook(tmp_path: Path) -> Path:
+    """The example notebook and its data, copied to a folder of their own."""
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    for name in ("churn.ipynb", "customer_churn.csv"):
+        (folder / name).write_bytes((EXAMPLES / name).read_bytes())
+    return folder / "churn.ipynb"
+
+
+def test_a_ruff_failure_says_what_ruff_said(tmp_path: Path) -> None:
+    (tmp_path / "src" / "class").mkdir(parents=True)
+    (tmp_path / "src" / "class" / "__init__.py").write_text("from class.x import y\n")
+    with pytest.raises(ScaffoldError) as caught:
+        scaffold.project.tidy(tmp_path)  # `ruff format --quiet` printed nothing here
+    assert "Failed to parse src/class/__init__.py:1:6" in str(caught.value)
