@@ -53,6 +53,7 @@ _SKIPPED_OR_BRACKET = re.compile(
     r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
     r"|[()\[\]{}]"
 )
+_NEWER_CHECK_CHARS = 20_000
 _TOO_DEEP_FOR_CPYTHON = ("too many nested parentheses", "too many levels of indentation")
 _HINT = "split the expression or the block, or mark the cell '# scaffold: skip'"
 
@@ -155,7 +156,7 @@ def _refuse_syntax(cell: Cell, exc: SyntaxError) -> None:
     if any(text in (exc.msg or "") for text in _TOO_DEEP_FOR_CPYTHON):
         raise _too_deep(cell, exc.msg, exc.lineno) from exc
     message = exc.msg or "invalid syntax"
-    if _parses_as_newer_python(cell.code):
+    if _parses_as_newer_python(cell.code, exc.lineno):
         message = (
             f"uses syntax newer than Python {PYTHON[0]}.{PYTHON[1]} ({message}); "
             "generated projects run on Python 3.11"
@@ -167,8 +168,17 @@ def _refuse_syntax(cell: Cell, exc: SyntaxError) -> None:
     ) from exc
 
 
-def _parses_as_newer_python(code: str) -> bool:
-    """Whether `code`, refused by this Python, parses with libcst (which knows Python 3.12+)."""
+def _parses_as_newer_python(code: str, line: int | None) -> bool:
+    """Whether `code`, refused by this Python, parses with libcst (which knows Python 3.12+).
+
+    libcst takes seconds over a large cell that does not parse: past `_NEWER_CHECK_CHARS`
+    characters only the line of the error is tried.
+    """
+    if len(code) > _NEWER_CHECK_CHARS:
+        lines = code.split("\n")
+        code = lines[line - 1].strip() if line is not None and 0 < line <= len(lines) else ""
+        if not code or len(code) > _NEWER_CHECK_CHARS:
+            return False
     try:
         cst.parse_module(code)
     except Exception:  # any failure means "not newer Python either"
