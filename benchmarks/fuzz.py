@@ -10,7 +10,8 @@ not fatal. Cases are a function of (seed, index): a failure is reproduced with `
                               [--only INDEX] [--save DIR]
 
 Outcomes: `success` (exit 0), `refusal` (exit 1 and one `scaffold: error:` line), `crash` (any
-other exception, or the worker process died), `timeout` (over `--timeout` seconds). A refusal
+other exception, or the worker process died), `timeout` (over `--timeout` seconds twice: a case
+over the limit runs once more in a fresh worker, as a busy machine can stall one). A refusal
 whose message is a raw Python error text or empty is also listed as a poor message.
 """
 
@@ -489,6 +490,7 @@ class Report:
     slowest: list[tuple[float, int, str]] = field(default_factory=list)
     refusals: Counter[str] = field(default_factory=Counter)
     last: str = ""
+    retried: int = 0
 
     def add(self, index: int, name: str, outcome: str, detail: str, seconds: float) -> None:
         """Record one case."""
@@ -509,6 +511,7 @@ class Report:
         for outcome in ("success", "refusal", "crash", "timeout"):
             out.append(f"  {outcome:8} {self.outcomes[outcome]:6}")
         out.append(f"  poor refusal messages (raw Python error text or empty): {_count(self.poor)}")
+        out.append(f"  cases over the time limit once, run again: {self.retried}")
         for signature, indexes in sorted(self.crashes.items(), key=lambda kv: -len(kv[1])):
             out.append(f"  {len(indexes):5} x {signature}  (e.g. --only {indexes[0]})")
         for message, indexes in sorted(self.poor.items(), key=lambda kv: -len(kv[1]))[:10]:
@@ -563,14 +566,17 @@ def fuzz(
 ) -> Report:
     """Run `cases` fuzz cases of `seed` on `jobs` worker processes and report the outcomes."""
     seeds = seeds or seed_notebooks()
+    import scaffold.cli  # noqa: F401 - imported before the workers fork: they start warm
+
     indexes = [only] if only is not None else list(range(cases))
+    retried: set[int] = set()
     names: dict[int, str] = {}
     report = Report()
     slots = [_start() for _ in range(max(1, min(jobs, len(indexes))))]
     pending = iter(indexes)
 
-    def give(slot: _Slot) -> None:
-        index = next(pending, None)
+    def give(slot: _Slot, again: int | None = None) -> None:
+        index = next(pending, None) if again is None else again
         if index is None:
             return
         name, data = make_case(seed, index, seeds)
@@ -605,10 +611,15 @@ def fuzz(
                     _stop(slot)
                     code = slot.process.exitcode
                     seconds = time.perf_counter() - started
+                    slots[position] = _start()
+                    if not dead and index not in retried:  # the machine may have been busy
+                        retried.add(index)
+                        report.retried += 1
+                        give(slots[position], again=index)
+                        continue
                     outcome = "crash" if dead else "timeout"
                     detail = f"process exit {code}" if dead else f"over {timeout:g} s"
                     report.add(index, names[index], outcome, detail, seconds)
-                    slots[position] = _start()
                     give(slots[position])
     finally:
         for slot in slots:
