@@ -208,6 +208,11 @@ def test_code_python_3_11_would_not_run_is_refused(
     assert refusal(make_notebook([IMPORTS, code])).startswith(expected)
 
 
+def test_code_python_warns_about_is_analysed_without_the_warning(make_notebook: Make) -> None:
+    # pytest turns warnings into errors here: a SyntaxWarning would become a SyntaxError
+    inspects(make_notebook([IMPORTS, "x = 1\nok = x is 1"]))
+
+
 def test_top_level_await_is_still_accepted(make_notebook: Make) -> None:
     inspects(make_notebook([IMPORTS, "import asyncio\nawait asyncio.sleep(0)"]))
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -70,7 +71,9 @@ def check_cell(cell: Cell) -> None:
     if depth > MAX_BRACKETS:
         raise _too_deep(cell, f"{depth} nested brackets (the most is {MAX_BRACKETS})", line)
     try:
-        tree = ast.parse(code, feature_version=PYTHON)
+        with warnings.catch_warnings():  # `"\d"`, `x is 1`: the notebook's business, not ours
+            warnings.simplefilter("ignore")
+            tree = ast.parse(code, feature_version=PYTHON)
     except SyntaxError as exc:
         _refuse_syntax(cell, exc)
     except (RecursionError, MemoryError) as exc:
@@ -91,7 +94,9 @@ def check_cell(cell: Cell) -> None:
             line,
         )
     try:
-        compile(tree, f"<cell {cell.number}>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(tree, f"<cell {cell.number}>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
     except SyntaxError as exc:
         raise CellError(
             cell.number,
