@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import keyword
 import re
 import shutil
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -40,6 +42,8 @@ class ScaffoldResult:
     """Printed lines that look like metrics when none of `printed` was found (`cell N: ...`)."""
     secrets: tuple[Secret, ...] = ()
     """Hard-coded credentials, now environment variables of the project."""
+    renamed: str | None = None
+    """Why the package is not named after the notebook (it would shadow a module), if so."""
 
 
 def inspect_notebook(path: Path) -> Analysis:
@@ -55,10 +59,42 @@ def _read(path: Path) -> tuple[Notebook, tuple[Secret, ...]]:
     return without_secrets(notebook, secrets), secrets
 
 
+PROJECT_MODULES = frozenset(
+    {
+        "fastapi", "uvicorn", "pydantic", "pandas", "numpy", "sklearn", "skops", "joblib",
+        "prometheus_client", "sqlalchemy", "yaml", "typer", "pyarrow", "pytest", "httpx", "ruff",
+        "click", "scipy", "matplotlib", "seaborn", "torch", "tensorflow", "keras", "xgboost",
+        "lightgbm", "catboost", "statsmodels", "tests", "test", "src", "scaffold",
+    }
+)  # fmt: skip
+"""What a generated project imports or lays out besides its package (the template's
+dependencies, its `tests` folder), and the usual libraries of a notebook."""
+
+
 def package_name(text: str) -> str:
     """A valid lower-case Python identifier from a notebook or project name."""
     name = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower() or "project"
     return f"project_{name}" if name[0].isdigit() else name
+
+
+def unshadowed_package(name: str, imported: Iterable[str]) -> tuple[str, str | None]:
+    """`name`, or `name_project` when `name` would shadow a module; and why it was renamed.
+
+    A package named `pandas` (from `pandas.ipynb`) is imported instead of the library, and
+    one named `class` cannot be imported at all.
+    """
+    if keyword.iskeyword(name):
+        why = "is a Python keyword"
+    elif name in {module.split(".", 1)[0] for module in imported}:
+        why = "would shadow a module the notebook imports"
+    elif name in sys.stdlib_module_names:
+        why = "would shadow a module of Python's standard library"
+    elif name in PROJECT_MODULES:
+        why = "would shadow a library the project uses"
+    else:
+        return name, None
+    renamed = f"{name}_project"
+    return renamed, f"package named {renamed}: {name!r} {why} (choose another with --name)"
 
 
 def scaffold_project(
@@ -87,7 +123,10 @@ def scaffold_project(
     analysis = analyse(notebook_read)
     progress("extract")
     extraction = extract(analysis)
-    package = package_name(name or notebook.stem)
+    package, renamed = unshadowed_package(
+        package_name(name or notebook.stem),
+        [*analysis.imports.values(), *imported_modules(extraction.files.values())],
+    )
     printed = printed_values(analysis.notebook, extraction.metrics)
     missing = importable(imported_modules(extraction.files.values()))
     verify = not missing if verify is None else verify
@@ -116,6 +155,7 @@ def scaffold_project(
         tuple(files),
         unmatched=unmatched,
         secrets=secrets,
+        renamed=renamed,
     )
     if not verify:
         return result

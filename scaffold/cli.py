@@ -79,6 +79,16 @@ def _fail(error: ScaffoldError) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+@contextlib.contextmanager
+def _interruptible(what: str = "") -> Iterator[None]:
+    """Ctrl-C ends in one line and exit code 130 (the shell's code for SIGINT), not a traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        typer.echo(f"scaffold: interrupted{what}", err=True)
+        raise typer.Exit(code=130) from None
+
+
 @app.command()
 def new(
     notebook: NotebookArgument,
@@ -111,7 +121,7 @@ def new(
     training does not contradict the notebook's numbers; 1 names the first failing test.
     """
     try:
-        with _progress() as show:
+        with _interruptible("; nothing was written"), _progress() as show:
             result = api.scaffold_project(
                 notebook, output, name=name, force=force, git=git, verify=verify, progress=show
             )
@@ -133,7 +143,8 @@ def inspect(
 ) -> None:
     """Show the plan for NOTEBOOK (roles, data flow, settings) without writing anything."""
     try:
-        analysis = api.inspect_notebook(notebook)
+        with _interruptible():
+            analysis = api.inspect_notebook(notebook)
     except ScaffoldError as error:
         raise _fail(error) from None
     if as_json:
@@ -227,4 +238,8 @@ def lint_templates(
 
 def main() -> None:
     """Entry point of the `scaffold` console script."""
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:  # outside a command (while click parses, say)
+        typer.echo("scaffold: interrupted", err=True)
+        sys.exit(130)

@@ -51,6 +51,10 @@ class OutputExistsError(ScaffoldError):
     """The output directory exists and is not empty."""
 
 
+class OutputPathError(ScaffoldError):
+    """The output folder cannot be created or written (a file in the way, no permission)."""
+
+
 class RenderError(ScaffoldError):
     """The project template could not be rendered."""
 

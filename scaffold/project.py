@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scaffold.dependencies import imported_modules, requirements
-from scaffold.errors import OutputExistsError, ScaffoldError
+from scaffold.errors import OutputExistsError, OutputPathError, ScaffoldError
 from scaffold.extract import Extraction
 from scaffold.extract.config import setting_groups
 from scaffold.reading.secrets import Secret, redact
@@ -55,14 +55,35 @@ class ProjectSpec:
 
 
 def check_target(target: Path, *, force: bool) -> None:
-    """Refuse an existing non-empty target unless `force`."""
+    """Refuse an existing non-empty target unless `force`, or a target that cannot be made.
+
+    Raises:
+        OutputExistsError: the target is a file, or a non-empty folder (without `force`).
+        OutputPathError: a file stands where a folder of the path should be, or the target
+            cannot be read.
+    """
     if target.exists() and not target.is_dir():
         raise OutputExistsError(f"{target} exists and is not a folder; choose another with -o")
-    if target.is_dir() and any(target.iterdir()) and not force:
+    blocker = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise OutputPathError(
+            f"cannot create {target}: {blocker} is a file, not a folder; choose another with -o"
+        )
+    try:
+        non_empty = target.is_dir() and any(target.iterdir())
+    except OSError as exc:
+        raise _output_error(target, exc) from exc
+    if non_empty and not force:
         raise OutputExistsError(
             f"{target} already exists and is not empty; choose another with -o, or pass --force "
             "to replace it"
         )
+
+
+def _output_error(target: Path, exc: OSError) -> OutputPathError:
+    reason = exc.strerror or type(exc).__name__
+    where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(target) else ""
+    return OutputPathError(f"cannot write {target}: {reason}{where}; choose another with -o")
 
 
 def write_project(
@@ -79,8 +100,11 @@ def write_project(
     `progress` is told each step as it starts.
     """
     check_target(target, force=force)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    except OSError as exc:
+        raise _output_error(target, exc) from exc
     try:
         progress("render")
         _build(spec, staging)
@@ -94,7 +118,10 @@ def write_project(
             for path in staging.rglob("*")
             if path.is_file() and ".git" not in path.relative_to(staging).parts
         )
-        _move_into_place(staging, target)
+        try:
+            _move_into_place(staging, target)
+        except OSError as exc:
+            raise _output_error(target, exc) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -162,11 +189,13 @@ def tidy(root: Path) -> None:
     ruff = ruff_binary()
     for command in (
         [ruff, "check", "--fix-only", "--exit-zero", "--quiet", "."],
-        [ruff, "format", "--quiet", "."],
+        [ruff, "format", "."],  # not --quiet: that hides the error too (an empty message)
     ):
         result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            raise ScaffoldError(f"ruff failed on the generated project: {result.stderr.strip()}")
+            said = (result.stderr.strip() or result.stdout.strip()).splitlines()[:3]
+            detail = "; ".join(said) or f"exit code {result.returncode}"
+            raise ScaffoldError(f"ruff failed on the generated project: {detail}")
 
 
 def commit_all(root: Path, message: str) -> None:

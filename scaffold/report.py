@@ -145,6 +145,8 @@ def summary_lines(result: ScaffoldResult) -> list[str]:
             "of them (the test only checks that training gives numbers):"
         )
         lines += [f"    {line}" for line in result.unmatched]
+    if result.renamed:
+        lines.append(result.renamed)
     if extraction.left_out:
         lines.append(
             "cells left out: "

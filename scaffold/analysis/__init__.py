@@ -8,6 +8,7 @@ from dataclasses import replace
 import libcst as cst
 
 from scaffold.analysis.dataflow import trace
+from scaffold.analysis.limits import check_cell, nesting_guard
 from scaffold.analysis.literals import LiteralUse, gather_literals
 from scaffold.analysis.results import Analysis, CellAnalysis, Finding, Flow, Setting
 from scaffold.analysis.roles import RoleChoice, choose_role, classify_call
@@ -30,17 +31,22 @@ def analyse(notebook: Notebook) -> Analysis:
 
     Raises:
         CellSyntaxError: a code cell (not marked `# scaffold: skip`) does not parse.
+        CellError: a code cell is beyond what the analysis takes (see `limits`).
     """
+    for cell in notebook.code_cells:  # before any libcst: refuse what it cannot take safely
+        if cell.directive is not Role.SKIP:
+            check_cell(cell)
     notebook = unroll_frame_loops(notebook)  # `for d in [train, test]: d[...] = ...`
     parsed: dict[int, tuple[CellSymbols, tuple[LiteralUse, ...]]] = {}
     for cell in notebook.code_cells:
         if cell.directive is not Role.SKIP:
-            module = parse_cell(cell)
-            wrapper = cell_wrapper(module)
-            parsed[cell.number] = (
-                gather_symbols(module, wrapper),
-                gather_literals(module, wrapper),
-            )
+            with nesting_guard(cell):  # the net under `check_cell`
+                module = parse_cell(cell)
+                wrapper = cell_wrapper(module)
+                parsed[cell.number] = (
+                    gather_symbols(module, wrapper),
+                    gather_literals(module, wrapper),
+                )
     imports = {
         item.alias: item.target for symbols, _ in parsed.values() for item in symbols.imports
     }

@@ -36,7 +36,10 @@ def unroll_frame_loops(notebook: Notebook) -> Notebook:
     changed = False
     for cell in notebook.cells:
         if cell.kind == "code" and cell.directive is not Role.SKIP:
-            code = _unrolled(cell.code, containers)
+            try:
+                code = _unrolled(cell.code, containers)
+            except RecursionError:  # too deep for libcst: the analysis refuses the cell
+                code = None
             if code is not None:
                 cell, changed = replace(cell, code=code), True
         cells.append(cell)

@@ -7,6 +7,8 @@ Every problem with the file is raised as a `NotebookError` whose message names i
 from __future__ import annotations
 
 import json
+import re
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,10 +20,17 @@ from scaffold.notebook import Cell, CellKind, Notebook, Output
 from scaffold.reading.directives import UnknownDirectiveError, directive_of
 from scaffold.reading.magics import neutralise
 from scaffold.reading.percent import RawCell, is_percent_script, read_percent
+from scaffold.reading.structure import structure_problem
 
 __all__ = ["read_notebook"]
 
 NOTEBOOK_SUFFIXES = (".ipynb", ".py")
+
+MAX_JSON_DEPTH = 64
+"""A notebook's JSON nests about 6 levels (cells, outputs, data, metadata); deeper JSON is refused
+before nbformat's validation recurses into it (`json.loads` stops itself at Python's limit)."""
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_notebook(path: Path) -> Notebook:
@@ -62,27 +71,86 @@ def _notebook_from_ipynb(path: Path, text: str) -> Notebook:
         raise NotebookError(
             path, f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); is it a notebook?"
         ) from exc
+    except RecursionError as exc:  # the C decoder stops at Python's recursion limit
+        raise NotebookError(path, "its JSON nests too deeply; is it a notebook?") from exc
+    if _nests_deeper(data, MAX_JSON_DEPTH):
+        raise NotebookError(
+            path, f"its JSON nests over {MAX_JSON_DEPTH} levels deep; is it a notebook?"
+        )
     if not isinstance(data, dict) or "nbformat" not in data:
         raise NotebookError(path, "JSON but not a Jupyter notebook (no 'nbformat' field)")
     version = data.get("nbformat")
-    if not isinstance(version, int) or version not in (3, 4):
+    if not isinstance(version, int) or isinstance(version, bool) or version not in (3, 4):
         raise NotebookError(
             path, f"nbformat {version!r} is not supported; save it with Jupyter as nbformat 4"
         )
+    problem = structure_problem(data)
+    if problem is not None:
+        raise NotebookError(path, f"invalid notebook format: {problem}")
     try:
-        node = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
-        nbformat.validate(node)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbformat warns of fields it fixes (cell ids)
+            node = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
+            nbformat.validate(node)
     except nbformat.ValidationError as exc:
-        reason = str(exc.message) if hasattr(exc, "message") else str(exc).split("\n", 1)[0]
-        raise NotebookError(path, f"invalid notebook format: {reason}") from exc
+        raise NotebookError(path, f"invalid notebook format: {_validation_problem(exc)}") from exc
     except Exception as exc:  # nbformat raises plain exceptions for malformed content
-        raise NotebookError(path, f"invalid notebook format: {exc}") from exc
+        raise NotebookError(
+            path, "invalid notebook format: nbformat cannot read it; open it in Jupyter and save it"
+        ) from exc
     _check_python_kernel(path, node.get("metadata", {}))
     cells = _make_cells(
         (cell.get("cell_type", "raw"), _joined(cell.get("source", "")), cell) for cell in node.cells
     )
     kernel = node.get("metadata", {}).get("kernelspec", {}).get("name", "python3")
-    return _finish(path, cells, source_format="ipynb", version=version, kernel=str(kernel))
+    return _finish(path, cells, source_format="ipynb", version=version, kernel=_text(kernel))
+
+
+def _nests_deeper(data: object, most: int) -> bool:
+    """Whether JSON value `data` nests deeper than `most` levels (walked without recursion)."""
+    stack: list[tuple[object, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > most:
+            return True
+        if isinstance(value, dict):
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
+    return False
+
+
+def _validation_problem(exc: Exception) -> str:
+    """A jsonschema error of nbformat as `cell 3: 'source' is a required property`.
+
+    jsonschema's own message starts with the offending value, which may be a whole output;
+    the value's kind is said instead.
+    """
+    steps = list(getattr(exc, "absolute_path", None) or getattr(exc, "path", None) or ())
+    where = ""
+    if len(steps) >= 2 and steps[0] == "cells" and isinstance(steps[1], int):
+        where = f"cell {steps[1] + 1}"
+        steps = steps[2:]
+    if steps:
+        where = (where + " " if where else "") + ".".join(str(step) for step in steps)
+    validator = getattr(exc, "validator", None)
+    expected = getattr(exc, "validator_value", None)
+    if validator == "type":
+        message = f"is {_json_kind(getattr(exc, 'instance', None))}, expected {expected}"
+    elif validator in ("anyOf", "oneOf", "allOf", "not", "if"):
+        message = "is not in any form the notebook format allows"
+    elif validator in ("enum", "const"):
+        message = f"is not one of {expected}"[:120]
+    else:
+        message = str(getattr(exc, "message", "") or "").split("\n", 1)[0]
+        message = message[:160] + "..." if len(message) > 160 else message
+    return f"{where}: {message}" if where and message else (message or where or "not valid")
+
+
+def _json_kind(value: object) -> str:
+    kinds: tuple[tuple[type, str], ...] = ((bool, "a boolean"), (int, "a number"))
+    kinds += ((float, "a number"), (str, "a string"), (list, "a list"), (dict, "an object"))
+    return next((kind for type_, kind in kinds if isinstance(value, type_)), "null")
 
 
 def _notebook_from_percent(path: Path, text: str) -> Notebook:
@@ -107,6 +175,11 @@ def _check_python_kernel(path: Path, metadata: Mapping[str, Any]) -> None:
         )
 
 
+def _text(value: object) -> str:
+    """`value` as text, a lone surrogate (not encodable) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", str(value))
+
+
 def _joined(source: str | list[str]) -> str:
     return source if isinstance(source, str) else "".join(source)
 
@@ -119,7 +192,16 @@ def _make_cells(
     requirements: list[str] = []
     for number, (cell_type, source, node) in enumerate(raw, start=1):
         kind: CellKind = cell_type if cell_type in ("code", "markdown") else "raw"  # type: ignore[assignment]
-        tags = tuple(str(tag) for tag in node.get("metadata", {}).get("tags", ()))
+        tags = tuple(_text(tag) for tag in node.get("metadata", {}).get("tags", ()))
+        if kind != "raw" and (surrogate := _SURROGATE.search(source)):
+            line = source.count("\n", 0, surrogate.start()) + 1
+            raise CellError(
+                number,
+                f"holds a lone surrogate ({surrogate.group()!a}), which is not text: an escape "
+                "'\\ud8xx' in the JSON without its pair",
+                line=line,
+                hint="retype that character in Jupyter and save",
+            )
         if kind != "code":
             cells.append(Cell(number=number, kind=kind, source=source, tags=tags))
             continue
@@ -149,13 +231,13 @@ def _outputs(outputs: Iterable[Mapping[str, Any]]) -> Iterable[Output]:
     for output in outputs:
         output_type = output.get("output_type")
         if output_type == "stream":
-            yield Output("stream", _joined(output.get("text", "")))
+            yield Output("stream", _text(_joined(output.get("text", ""))))
         elif output_type in ("execute_result", "display_data"):
             text = output.get("data", {}).get("text/plain")
             if text is not None:
-                yield Output("result", _joined(text))
+                yield Output("result", _text(_joined(text)))
         elif output_type == "error":
-            yield Output("error", f"{output.get('ename', '')}: {output.get('evalue', '')}")
+            yield Output("error", _text(f"{output.get('ename', '')}: {output.get('evalue', '')}"))
 
 
 def _finish(
