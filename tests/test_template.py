@@ -87,6 +87,8 @@ SERVICE_FILES = {
         f"src/{PACKAGE}/{name}.py"
         for name in (
             "artifacts",
+            "batch",
+            "dask_scoring",
             "domain",
             "drift",
             "learnt",
@@ -108,6 +110,7 @@ SERVICE_FILES = {
         for name in (
             "test_api",
             "test_artifacts",
+            "test_batch",
             "test_cli",
             "test_domain",
             "test_drift",
