@@ -139,6 +139,16 @@ def test_installed_wheel_trains_evaluates_and_serves(project: Path, tmp_path: Pa
     assert "Traceback" not in errors, errors[-2000:]
 
 
+def test_generated_slow_tests_pass_on_a_real_dask_cluster(project: Path) -> None:
+    """The generated project's slow tests: batch scoring on a 2-worker LocalCluster."""
+    pytest.importorskip("distributed", reason="the dask extra of the dev dependencies")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "slow"]
+    result = run([*command, "tests/test_batch.py"], project)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "2 passed" in result.stdout
+    assert "skipped" not in result.stdout
+
+
 def test_project_is_a_git_repo_with_one_commit(project: Path) -> None:
     assert (project / ".git").is_dir()
     count = run(["git", "rev-list", "--count", "HEAD"], project)

@@ -90,6 +90,8 @@ SERVICE_FILES = {
         f"src/{PACKAGE}/{name}.py"
         for name in (
             "artifacts",
+            "batch",
+            "dask_scoring",
             "domain",
             "drift",
             "gate",
@@ -112,6 +114,7 @@ SERVICE_FILES = {
         for name in (
             "test_api",
             "test_artifacts",
+            "test_batch",
             "test_cli",
             "test_domain",
             "test_drift",
@@ -368,6 +371,8 @@ def test_ci_workflow(rendered: dict[str, Path]) -> None:
     assert all(re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", use) for use in uses), uses
     for step in ("ruff check", "ruff format --check", "pytest", "docker build"):
         assert step in text
+    assert "'.[dev,dask]'" in text
+    assert "pytest -m slow" in text  # batch scoring on a real Dask cluster
     assert "${{ github.ref }}" in text
 
 
@@ -429,6 +434,7 @@ def test_pipeline_only_dependencies_and_ci(rendered: dict[str, Path]) -> None:
     workflow = (root / ".github/workflows/ci.yml").read_text()
     assert "pytest" in workflow
     assert "docker" not in workflow
+    assert "dask" not in workflow
 
 
 @pytest.mark.parametrize("option", ["with_docker", "with_k8s"])
@@ -576,3 +582,20 @@ def test_survival_feedback_is_scored_by_concordance(rendered: dict[str, Path]) -
     assert accepted is None
     assert "not a record" in record_for_a_label
     assert several_columns is None
+
+
+def test_dask_is_an_optional_extra_and_its_slow_tests_are_opt_in(
+    rendered: dict[str, Path],
+) -> None:
+    pyproject = tomllib.loads((rendered["classification-all"] / "pyproject.toml").read_text())
+    extras = pyproject["project"]["optional-dependencies"]
+    assert {re.split(r"[<>=\[]", r)[0] for r in extras["dask"]} == {"dask", "distributed"}
+    assert not any("dask" in r for r in pyproject["project"]["dependencies"])
+    pytest_config = pyproject["tool"]["pytest"]["ini_options"]
+    assert "-m 'not slow'" in pytest_config["addopts"]
+    assert any(marker.startswith("slow:") for marker in pytest_config["markers"])
+    readme = (rendered["classification-all"] / "README.md").read_text()
+    assert "## Scoring at scale" in readme
+    assert "--scheduler" in readme
+    pipeline_only = (rendered["classification-pipeline-ci"] / "pyproject.toml").read_text()
+    assert "dask" not in tomllib.loads(pipeline_only)["project"]["optional-dependencies"]
