@@ -369,6 +369,21 @@ FORMS: dict[str, Form] = {
             'submission.to_csv("submission.csv", index=False)',
         ]
     ),
+    "helper_learning_a_fill_value": Form(
+        [
+            IMPORTS,
+            LOAD,
+            "def fill(frame):\n"
+            '    frame["a"] = frame["a"].fillna(frame["a"].median())\n'
+            '    frame["b"] = frame["b"] - frame["b"].mean()',
+            'fill(df)\ndf = df.drop(columns=["id"])',
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ],
+        missing=True,
+    ),
     "quantile_bins": Form(
         [
             IMPORTS,

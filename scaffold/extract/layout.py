@@ -36,6 +36,7 @@ from scaffold.extract.helper_globals import (
     settle_helpers,
     with_globals_passed,
 )
+from scaffold.extract.helper_state import learn_in_helpers
 from scaffold.extract.names import names_in
 from scaffold.extract.plan import (
     STAGES,
@@ -233,6 +234,7 @@ def _finish(
     """Rewrite the stages and make their functions."""
     if learn_features:
         _rewrite_prepare(stages, code, analysis.target)
+        code.helpers = learn_in_helpers(stages, code.helpers, code.module_names)
     _rewrite_evaluate(stages, code, analysis.task, _shown_results(analysis))
     _drop_dead_code(stages, code, analysis, estimators)
     unseeded = _unseeded_randomness(stages) + _timing_dependent(stages, code.helpers)
