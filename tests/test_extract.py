@@ -569,5 +569,26 @@ def test_a_helper_calling_a_helper_passes_the_variables_on(
     )
     helpers = extraction.files["src/{package}/pipeline/helpers.py"]
     assert "def scaled(v, *, spread):" in helpers
-    assert "def centred(col, *, df, spread):" in helpers
-    assert "scaled(df[col] - df[col].mean(), spread=spread)" in helpers
+    # centred learns its mean once, through the feature state (it is called once, not in a loop)
+    assert "def centred(col, *, state, df, spread):" in helpers
+    assert 'scaled(df[col] - state.statistic("mean", lambda: df[col].mean()), spread=spread)' in (
+        helpers
+    )
+
+
+def test_a_helper_called_in_a_loop_keeps_computing_its_values(
+    extract_cells: Callable[[list[str]], Extraction],
+) -> None:
+    """One call site, several columns: one state key would keep only the last column's value."""
+    extraction = extract_cells(
+        [
+            IMPORTS,
+            LOAD,
+            "def centred(values):\n    return values - values.mean()",
+            'for c in ["a", "b"]:\n    df[c] = centred(df[c])',
+            *TAIL,
+        ]
+    )
+    helpers = extraction.files["src/{package}/pipeline/helpers.py"]
+    assert "def centred(values):" in helpers
+    assert "state" not in helpers

@@ -37,6 +37,7 @@ def learn_in_helpers(
     did and is then dropped.
     """
     from_prepare = Counter(call.dotted for s in stages["prepare"] for call in s.symbols.calls)
+    repeated = {name for s in stages["prepare"] for name in _called_repeatedly(s.node)}
     from_helpers = Counter(call.dotted for s in helpers for call in s.symbols.calls)
     prepare_code = "\n".join(s.code for s in stages["prepare"])
     taken = {"raw_columns", *STATE_KEY.findall(prepare_code)}
@@ -47,6 +48,7 @@ def learn_in_helpers(
         if (
             isinstance(node, cst.FunctionDef)
             and from_prepare[node.name.value] == 1
+            and node.name.value not in repeated  # in a loop: one call site, several values
             and not from_helpers[node.name.value]
             and "state" not in {param.name.value for param in _params(node)}
         ):
@@ -117,3 +119,39 @@ def _learnt_body(
 def _params(function: cst.FunctionDef) -> list[cst.Param]:
     params = function.params
     return [*params.posonly_params, *params.params, *params.kwonly_params]
+
+
+def _called_repeatedly(node: cst.CSTNode) -> set[str]:
+    """Names of the functions `node` calls inside a loop, comprehension or lambda."""
+    finder = _RepeatedCalls()
+    node.visit(finder)
+    return finder.names
+
+
+class _RepeatedCalls(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.depth = 0
+        self.names: set[str] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, REPEATING):
+            self.depth += 1
+        if self.depth and isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+            self.names.add(node.func.value)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, REPEATING):
+            self.depth -= 1
+
+
+REPEATING = (
+    cst.For,
+    cst.While,
+    cst.Lambda,
+    cst.ListComp,
+    cst.SetComp,
+    cst.DictComp,
+    cst.GeneratorExp,
+)
+"""Nodes whose body runs any number of times."""

@@ -664,6 +664,9 @@ def _split_inputs_into_split(stages: dict[str, list[Statement]]) -> None:
     first = next((i for i, s in enumerate(prepare) if s.symbols.defines & names), None)
     if first is None or not any(features in s.symbols.defines for s in prepare[first:]):
         return
+    made = next(i for i, s in enumerate(prepare) if features in s.symbols.defines)
+    if not any(features in s.symbols.reads for s in prepare[made + 1 :]):
+        return  # made last while cleaning: the layout takes `X` from the feature step as it is
     stages["split"][:0] = prepare[first:]
     del prepare[first:]
 
