@@ -109,7 +109,7 @@ def _learnt_body(
             return None
         node = fit_transformers_once(statement, taken)
         node, _ = learn_statistics(node, modules, taken)
-        changed = changed or node is not statement
+        changed = changed or _code(node) != _code(statement)
         body.append(node)
     if not changed:
         return None
@@ -155,3 +155,7 @@ REPEATING = (
     cst.GeneratorExp,
 )
 """Nodes whose body runs any number of times."""
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
