@@ -114,6 +114,7 @@ def results_of_projects(
     subprocess.run(
         [sys.executable, "-c", trainer, json.dumps(jobs), str(out)],
         env={**os.environ, "PYTHONPATH": os.pathsep.join(str(path) for path in sources)},
+        cwd=out.parent,  # what a pipeline writes (a notebook's submission.csv) stays there
         check=True,
         capture_output=True,
         timeout=300,
