@@ -42,3 +42,14 @@ class _Finder(cst.CSTVisitor):
         if isinstance(node, self.kinds) and self.where(node):
             self.found.append(node)
         return True
+
+
+def target_names(node: cst.CSTNode) -> set[str]:
+    """The names an assignment or loop target binds: `c`, `i, c`, `[a, *rest]`."""
+    if isinstance(node, cst.Name):
+        return {node.value}
+    if isinstance(node, cst.Tuple | cst.List):
+        return {name for element in node.elements for name in target_names(element.value)}
+    if isinstance(node, cst.StarredElement):
+        return target_names(node.value)
+    return set()

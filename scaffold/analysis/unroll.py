@@ -23,6 +23,7 @@ from dataclasses import replace
 
 import libcst as cst
 
+from scaffold.cst_search import target_names
 from scaffold.notebook import Cell, Notebook, Role
 
 MAX_ELEMENTS = 8
@@ -136,16 +137,16 @@ class _Bound(cst.CSTVisitor):
         pass
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self.names |= _target_names(node.target)
+        self.names |= target_names(node.target)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.names |= _target_names(node.target)
+        self.names |= target_names(node.target)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.names |= _target_names(node.target)
+        self.names |= target_names(node.target)
 
     def visit_For(self, node: cst.For) -> None:
-        self.names |= _target_names(node.target)
+        self.names |= target_names(node.target)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.names.add(node.name.value)
@@ -157,16 +158,6 @@ class _Bound(cst.CSTVisitor):
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
-
-
-def _target_names(node: cst.BaseExpression) -> set[str]:
-    if isinstance(node, cst.Name):
-        return {node.value}
-    if isinstance(node, cst.Tuple | cst.List):
-        return {name for element in node.elements for name in _target_names(element.value)}
-    if isinstance(node, cst.StarredElement):
-        return _target_names(node.value)
-    return set()
 
 
 class _Unrollable(cst.CSTVisitor):
@@ -192,19 +183,19 @@ class _Unrollable(cst.CSTVisitor):
 
     def visit_For(self, node: cst.For) -> None:
         # a nested loop's own break/continue are its own, but keep it simple: no nested jumps
-        if self.variable in _target_names(node.target):
+        if self.variable in target_names(node.target):
             self.ok = False
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        if self.variable in _target_names(node.target):
+        if self.variable in target_names(node.target):
             self.ok = False
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if self.variable in _target_names(node.target):
+        if self.variable in target_names(node.target):
             self.ok = False
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        if self.variable in _target_names(node.target):
+        if self.variable in target_names(node.target):
             self.ok = False
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
@@ -212,7 +203,7 @@ class _Unrollable(cst.CSTVisitor):
             self.ok = False
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
-        if self.variable in _target_names(node.target):
+        if self.variable in target_names(node.target):
             self.ok = False
 
 

@@ -18,6 +18,8 @@ from typing import TypeVar
 
 import libcst as cst
 
+from scaffold.cst_search import target_names
+
 _NO_SPACE = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
@@ -37,7 +39,9 @@ class BindLoopNames(cst.CSTTransformer):
     # loops and comprehensions -------------------------------------------------------------
 
     def visit_For(self, node: cst.For) -> None:
-        self._frames.append(_targets(node.target) | _assigned(node.body) | _assigned(node.orelse))
+        self._frames.append(
+            target_names(node.target) | _assigned(node.body) | _assigned(node.orelse)
+        )
 
     def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
         self._frames.pop()
@@ -88,7 +92,7 @@ class BindLoopNames(cst.CSTTransformer):
 
     def _enter(self, for_in: cst.CompFor | None) -> None:
         while for_in is not None:
-            self._frames.append(_targets(for_in.target))
+            self._frames.append(target_names(for_in.target))
             for_in = for_in.inner_for_in
 
     def _leave(self, for_in: cst.CompFor | None, updated_node: _Comprehension) -> _Comprehension:
@@ -197,17 +201,6 @@ def _all_params(params: cst.Parameters) -> list[cst.Param]:
     return found
 
 
-def _targets(node: cst.CSTNode) -> set[str]:
-    """Names an assignment target binds: `c`, `i, c`, `[a, *rest]`."""
-    if isinstance(node, cst.Name):
-        return {node.value}
-    if isinstance(node, cst.Tuple | cst.List):
-        return {name for element in node.elements for name in _targets(element.value)}
-    if isinstance(node, cst.StarredElement):
-        return _targets(node.value)
-    return set()
-
-
 def _assigned(node: cst.CSTNode | None) -> set[str]:
     """Names bound in a loop's body (its own scope only)."""
     found: set[str] = set()
@@ -220,9 +213,9 @@ def _assigned(node: cst.CSTNode | None) -> set[str]:
                 return False
             targets = cst.AssignTarget | cst.AugAssign | cst.AnnAssign | cst.For | cst.NamedExpr
             if isinstance(child, targets):
-                found.update(_targets(child.target))
+                found.update(target_names(child.target))
             elif isinstance(child, cst.AsName):
-                found.update(_targets(child.name))
+                found.update(target_names(child.name))
             return True
 
     node.visit(Assigned())

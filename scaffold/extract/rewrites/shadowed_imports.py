@@ -22,6 +22,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from scaffold.cst_search import target_names
 from scaffold.naming import unique_name
 
 
@@ -207,25 +208,25 @@ class _BoundNames(cst.CSTVisitor):
         self.names: set[str] = set()
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self.names |= _plain_names(node.target)
+        self.names |= target_names(node.target)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.names |= _plain_names(node.target)
+        self.names |= target_names(node.target)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.names |= _plain_names(node.target)
+        self.names |= target_names(node.target)
 
     def visit_For(self, node: cst.For) -> None:
-        self.names |= _plain_names(node.target)
+        self.names |= target_names(node.target)
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
-        self.names |= _plain_names(node.target)
+        self.names |= target_names(node.target)
 
     def visit_AsName(self, node: cst.AsName) -> None:
-        self.names |= _plain_names(node.name)
+        self.names |= target_names(node.name)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self.names |= _plain_names(node.target)
+        self.names |= target_names(node.target)
 
     def visit_Param(self, node: cst.Param) -> None:
         self.names.add(node.name.value)
@@ -235,13 +236,3 @@ class _BoundNames(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.names.add(node.name.value)
-
-
-def _plain_names(node: cst.CSTNode) -> set[str]:
-    if isinstance(node, cst.Name):
-        return {node.value}
-    if isinstance(node, cst.Tuple | cst.List):
-        return {name for element in node.elements for name in _plain_names(element.value)}
-    if isinstance(node, cst.StarredElement):
-        return _plain_names(node.value)
-    return set()
