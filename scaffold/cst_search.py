@@ -44,12 +44,12 @@ class _Finder(cst.CSTVisitor):
         return True
 
 
-def target_names(node: cst.CSTNode) -> set[str]:
-    """The names an assignment or loop target binds: `c`, `i, c`, `[a, *rest]`."""
+def target_names(node: cst.CSTNode) -> list[str]:
+    """The names an assignment or loop target binds, in order: `c`, `i, c`, `[a, *rest]`."""
     if isinstance(node, cst.Name):
-        return {node.value}
+        return [node.value]
     if isinstance(node, cst.Tuple | cst.List):
-        return {name for element in node.elements for name in target_names(element.value)}
+        return [name for element in node.elements for name in target_names(element.value)]
     if isinstance(node, cst.StarredElement):
         return target_names(node.value)
-    return set()
+    return []

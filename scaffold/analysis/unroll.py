@@ -137,16 +137,16 @@ class _Bound(cst.CSTVisitor):
         pass
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self.names |= target_names(node.target)
+        self.names.update(target_names(node.target))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.names |= target_names(node.target)
+        self.names.update(target_names(node.target))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.names |= target_names(node.target)
+        self.names.update(target_names(node.target))
 
     def visit_For(self, node: cst.For) -> None:
-        self.names |= target_names(node.target)
+        self.names.update(target_names(node.target))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.names.add(node.name.value)

@@ -14,21 +14,18 @@ positional argument a caller passes can land in them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
 
 import libcst as cst
 
 from scaffold.cst_search import target_names
+from scaffold.extract.rewrites._comprehensions import Comprehension, ComprehensionAware
 
 _NO_SPACE = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
-_Comprehension = TypeVar(
-    "_Comprehension", cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp
-)
 
 
-class BindLoopNames(cst.CSTTransformer):
+class BindLoopNames(ComprehensionAware):
     """Give lambdas and functions made in a loop the loop names they read as defaults."""
 
     def __init__(self) -> None:
@@ -40,7 +37,7 @@ class BindLoopNames(cst.CSTTransformer):
 
     def visit_For(self, node: cst.For) -> None:
         self._frames.append(
-            target_names(node.target) | _assigned(node.body) | _assigned(node.orelse)
+            set(target_names(node.target)) | _assigned(node.body) | _assigned(node.orelse)
         )
 
     def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
@@ -60,42 +57,14 @@ class BindLoopNames(cst.CSTTransformer):
         self._frames.pop()
         return updated_node
 
-    def visit_ListComp(self, node: cst.ListComp) -> None:
-        self._enter(node.for_in)
-
-    def leave_ListComp(
-        self, original_node: cst.ListComp, updated_node: cst.ListComp
-    ) -> cst.ListComp:
-        return self._leave(original_node.for_in, updated_node)
-
-    def visit_SetComp(self, node: cst.SetComp) -> None:
-        self._enter(node.for_in)
-
-    def leave_SetComp(self, original_node: cst.SetComp, updated_node: cst.SetComp) -> cst.SetComp:
-        return self._leave(original_node.for_in, updated_node)
-
-    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        self._enter(node.for_in)
-
-    def leave_GeneratorExp(
-        self, original_node: cst.GeneratorExp, updated_node: cst.GeneratorExp
-    ) -> cst.GeneratorExp:
-        return self._leave(original_node.for_in, updated_node)
-
-    def visit_DictComp(self, node: cst.DictComp) -> None:
-        self._enter(node.for_in)
-
-    def leave_DictComp(
-        self, original_node: cst.DictComp, updated_node: cst.DictComp
-    ) -> cst.DictComp:
-        return self._leave(original_node.for_in, updated_node)
-
-    def _enter(self, for_in: cst.CompFor | None) -> None:
+    def _enter_comprehension(self, for_in: cst.CompFor | None) -> None:
         while for_in is not None:
-            self._frames.append(target_names(for_in.target))
+            self._frames.append(set(target_names(for_in.target)))
             for_in = for_in.inner_for_in
 
-    def _leave(self, for_in: cst.CompFor | None, updated_node: _Comprehension) -> _Comprehension:
+    def _leave_comprehension(
+        self, for_in: cst.CompFor | None, updated_node: Comprehension
+    ) -> Comprehension:
         while for_in is not None:
             self._frames.pop()
             for_in = for_in.inner_for_in

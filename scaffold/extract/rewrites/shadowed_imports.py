@@ -208,25 +208,25 @@ class _BoundNames(cst.CSTVisitor):
         self.names: set[str] = set()
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self.names |= target_names(node.target)
+        self.names.update(target_names(node.target))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.names |= target_names(node.target)
+        self.names.update(target_names(node.target))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.names |= target_names(node.target)
+        self.names.update(target_names(node.target))
 
     def visit_For(self, node: cst.For) -> None:
-        self.names |= target_names(node.target)
+        self.names.update(target_names(node.target))
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
-        self.names |= target_names(node.target)
+        self.names.update(target_names(node.target))
 
     def visit_AsName(self, node: cst.AsName) -> None:
-        self.names |= target_names(node.name)
+        self.names.update(target_names(node.name))
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self.names |= target_names(node.target)
+        self.names.update(target_names(node.target))
 
     def visit_Param(self, node: cst.Param) -> None:
         self.names.add(node.name.value)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from typing import TypeVar
 
 import libcst as cst
 
 from scaffold.analysis.symbols import root_name, subscript_column
+from scaffold.cst_search import target_names
+from scaffold.extract.rewrites._comprehensions import Comprehension, ComprehensionAware
 from scaffold.extract.statements import Stmt
 from scaffold.naming import unique_name
 
@@ -32,7 +33,7 @@ NUMPY_AGGREGATIONS = frozenset(
 )  # fmt: skip
 
 
-class LearnStatistics(cst.CSTTransformer):
+class LearnStatistics(ComprehensionAware):
     """Wrap whole-column aggregations of data frames in `state.statistic`."""
 
     def __init__(self, modules: Collection[str], taken: set[str], state_name: str = "state"):
@@ -63,48 +64,20 @@ class LearnStatistics(cst.CSTTransformer):
         return updated_node
 
     def visit_For(self, node: cst.For) -> None:
-        self._loop_names.append([(name, name) for name in _target_names(node.target)])
+        self._loop_names.append([(name, name) for name in target_names(node.target)])
 
     def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
         self._loop_names.pop()
         return updated_node
 
-    def visit_ListComp(self, node: cst.ListComp) -> None:
-        self._enter_comprehension(node.for_in)
-
-    def leave_ListComp(
-        self, original_node: cst.ListComp, updated_node: cst.ListComp
-    ) -> cst.ListComp:
-        return self._leave_comprehension(original_node.for_in, updated_node)
-
-    def visit_SetComp(self, node: cst.SetComp) -> None:
-        self._enter_comprehension(node.for_in)
-
-    def leave_SetComp(self, original_node: cst.SetComp, updated_node: cst.SetComp) -> cst.SetComp:
-        return self._leave_comprehension(original_node.for_in, updated_node)
-
-    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        self._enter_comprehension(node.for_in)
-
-    def leave_GeneratorExp(
-        self, original_node: cst.GeneratorExp, updated_node: cst.GeneratorExp
-    ) -> cst.GeneratorExp:
-        return self._leave_comprehension(original_node.for_in, updated_node)
-
-    def visit_DictComp(self, node: cst.DictComp) -> None:
-        self._enter_comprehension(node.for_in)
-
-    def leave_DictComp(
-        self, original_node: cst.DictComp, updated_node: cst.DictComp
-    ) -> cst.DictComp:
-        return self._leave_comprehension(original_node.for_in, updated_node)
-
     def _enter_comprehension(self, for_in: cst.CompFor | None) -> None:
         while for_in is not None:
-            self._loop_names.append([(name, name) for name in _target_names(for_in.target)])
+            self._loop_names.append([(name, name) for name in target_names(for_in.target)])
             for_in = for_in.inner_for_in
 
-    def _leave_comprehension(self, for_in: cst.CompFor | None, updated_node: _Node) -> _Node:
+    def _leave_comprehension(
+        self, for_in: cst.CompFor | None, updated_node: Comprehension
+    ) -> Comprehension:
         while for_in is not None:
             self._loop_names.pop()
             for_in = for_in.inner_for_in
@@ -225,17 +198,7 @@ class LearnStatistics(cst.CSTTransformer):
         return wrapper
 
 
-_Node = TypeVar("_Node", cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 PER_COLUMN = frozenset({"apply", "transform"})
-
-
-def _target_names(target: cst.BaseExpression) -> list[str]:
-    """`c` for `for c in`, `i, c` for `for i, c in`."""
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, cst.Tuple | cst.List):
-        return [name for element in target.elements for name in _target_names(element.value)]
-    return []
 
 
 def _applies_per_column(call: cst.Call, loop_names: Collection[str]) -> bool:
