@@ -2,24 +2,58 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import libcst as cst
 
+from scaffold.cst_search import target_names
+
 Comprehension = TypeVar("Comprehension", cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+Frame = TypeVar("Frame")
 
 
-class ComprehensionAware(cst.CSTTransformer):
-    """List, set, dict comprehensions and generators call the two hooks below."""
+class ComprehensionAware(cst.CSTTransformer, Generic[Frame]):
+    """A stack of loop frames that comprehensions push (one per `for` clause) and pop.
+
+    A subclass says what a frame holds (`_comprehension_frame`) and pushes its own frames for
+    other loops on `self._frames`. A clause's iterable is evaluated before its target (and the
+    inner clauses' targets) is bound, so those frames are hidden while it is visited.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._frames: list[Frame] = []
+        self._hidden: list[list[Frame]] = []
+
+    def _comprehension_frame(self, names: list[str]) -> Frame:
+        """The frame of one `for` clause binding `names`."""
+        raise NotImplementedError
 
     def _enter_comprehension(self, for_in: cst.CompFor | None) -> None:
-        """Before the comprehension's children (its `for` clauses bind names in it)."""
+        while for_in is not None:
+            self._frames.append(self._comprehension_frame(target_names(for_in.target)))
+            for_in = for_in.inner_for_in
 
     def _leave_comprehension(
         self, for_in: cst.CompFor | None, updated_node: Comprehension
     ) -> Comprehension:
-        """After its children; returns the (possibly changed) comprehension."""
+        while for_in is not None:
+            self._frames.pop()
+            for_in = for_in.inner_for_in
         return updated_node
+
+    def _hide(self, levels: int) -> None:
+        self._hidden.append(self._frames[-levels:])
+        del self._frames[-levels:]
+
+    def visit_CompFor_iter(self, node: cst.CompFor) -> None:
+        levels, inner = 1, node.inner_for_in
+        while inner is not None:
+            levels, inner = levels + 1, inner.inner_for_in
+        self._hide(levels)
+
+    def leave_CompFor_iter(self, node: cst.CompFor) -> None:
+        self._frames.extend(self._hidden.pop())
 
     def visit_ListComp(self, node: cst.ListComp) -> None:
         self._enter_comprehension(node.for_in)

@@ -18,20 +18,17 @@ from collections.abc import Sequence
 import libcst as cst
 
 from scaffold.cst_search import target_names
-from scaffold.extract.rewrites._comprehensions import Comprehension, ComprehensionAware
+from scaffold.extract.rewrites._comprehensions import ComprehensionAware
 
 _NO_SPACE = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
 
-class BindLoopNames(ComprehensionAware):
+class BindLoopNames(ComprehensionAware[set[str] | None]):
     """Give lambdas and functions made in a loop the loop names they read as defaults."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._frames: list[set[str] | None] = []  # names each loop rebinds; None: a new scope
-        self._hidden: list[list[set[str] | None]] = []
+    # self._frames: the names each loop rebinds; None: a new scope (a lambda, a function)
 
     # loops and comprehensions -------------------------------------------------------------
 
@@ -57,31 +54,8 @@ class BindLoopNames(ComprehensionAware):
         self._frames.pop()
         return updated_node
 
-    def _enter_comprehension(self, for_in: cst.CompFor | None) -> None:
-        while for_in is not None:
-            self._frames.append(set(target_names(for_in.target)))
-            for_in = for_in.inner_for_in
-
-    def _leave_comprehension(
-        self, for_in: cst.CompFor | None, updated_node: Comprehension
-    ) -> Comprehension:
-        while for_in is not None:
-            self._frames.pop()
-            for_in = for_in.inner_for_in
-        return updated_node
-
-    def visit_CompFor_iter(self, node: cst.CompFor) -> None:
-        levels, inner = 1, node.inner_for_in
-        while inner is not None:
-            levels, inner = levels + 1, inner.inner_for_in
-        self._hide(levels)  # evaluated before this level's (and inner levels') targets
-
-    def leave_CompFor_iter(self, node: cst.CompFor) -> None:
-        self._frames.extend(self._hidden.pop())
-
-    def _hide(self, levels: int) -> None:
-        self._hidden.append(self._frames[-levels:])
-        del self._frames[-levels:]
+    def _comprehension_frame(self, names: list[str]) -> set[str] | None:
+        return set(names)
 
     # what is made in them -----------------------------------------------------------------
 

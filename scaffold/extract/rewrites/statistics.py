@@ -16,7 +16,7 @@ import libcst as cst
 
 from scaffold.analysis.symbols import root_name, subscript_column
 from scaffold.cst_search import target_names
-from scaffold.extract.rewrites._comprehensions import Comprehension, ComprehensionAware
+from scaffold.extract.rewrites._comprehensions import ComprehensionAware
 from scaffold.extract.statements import Stmt
 from scaffold.naming import unique_name
 
@@ -33,7 +33,7 @@ NUMPY_AGGREGATIONS = frozenset(
 )  # fmt: skip
 
 
-class LearnStatistics(ComprehensionAware):
+class LearnStatistics(ComprehensionAware[list[tuple[str, str]]]):
     """Wrap whole-column aggregations of data frames in `state.statistic`."""
 
     def __init__(self, modules: Collection[str], taken: set[str], state_name: str = "state"):
@@ -43,59 +43,36 @@ class LearnStatistics(ComprehensionAware):
         self.state_name = state_name
         self.learnt: list[str] = []
         self._wrappers: set[int] = set()
-        # the loops and comprehensions around the expression: (name bound, its part of the key)
-        self._loop_names: list[list[tuple[str, str]]] = []
+        # self._frames: the loops and comprehensions around, as (name bound, its part of the key)
         self._lambdas: list[set[str]] = []  # parameters of the lambdas around, per element
         self._columns: set[int] = set()  # lambdas `frame.apply` calls once per column
-        self._hidden: list[list[list[tuple[str, str]]]] = []
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         params = {param.name.value for param in node.params.params}
         if id(node) in self._columns:
             # `frame[cols].apply(lambda s: s.fillna(s.mean()))`: one statistic per column
-            self._loop_names.append([(name, f"{name}.name") for name in params])
+            self._frames.append([(name, f"{name}.name") for name in params])
             params = set()
         self._lambdas.append(params)
 
     def leave_Lambda(self, original_node: cst.Lambda, updated_node: cst.Lambda) -> cst.Lambda:
         self._lambdas.pop()
         if id(original_node) in self._columns:
-            self._loop_names.pop()
+            self._frames.pop()
         return updated_node
 
     def visit_For(self, node: cst.For) -> None:
-        self._loop_names.append([(name, name) for name in target_names(node.target)])
+        self._frames.append([(name, name) for name in target_names(node.target)])
 
     def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
-        self._loop_names.pop()
+        self._frames.pop()
         return updated_node
 
-    def _enter_comprehension(self, for_in: cst.CompFor | None) -> None:
-        while for_in is not None:
-            self._loop_names.append([(name, name) for name in target_names(for_in.target)])
-            for_in = for_in.inner_for_in
-
-    def _leave_comprehension(
-        self, for_in: cst.CompFor | None, updated_node: Comprehension
-    ) -> Comprehension:
-        while for_in is not None:
-            self._loop_names.pop()
-            for_in = for_in.inner_for_in
-        return updated_node
-
-    def visit_CompFor_iter(self, node: cst.CompFor) -> None:
-        # `for c in df[c0].unique()`: the iterable runs before `c` (or an inner target) is bound
-        levels, inner = 1, node.inner_for_in
-        while inner is not None:
-            levels, inner = levels + 1, inner.inner_for_in
-        self._hidden.append(self._loop_names[-levels:])
-        del self._loop_names[-levels:]
-
-    def leave_CompFor_iter(self, node: cst.CompFor) -> None:
-        self._loop_names.extend(self._hidden.pop())
+    def _comprehension_frame(self, names: list[str]) -> list[tuple[str, str]]:
+        return [(name, name) for name in names]
 
     def visit_Call(self, node: cst.Call) -> None:
-        if _applies_per_column(node, {name for frame in self._loop_names for name, _ in frame}):
+        if _applies_per_column(node, {name for frame in self._frames for name, _ in frame}):
             lambda_ = node.args[0].value
             self._columns.add(id(lambda_))
 
@@ -170,7 +147,7 @@ class LearnStatistics(ComprehensionAware):
 
     def _bound_loop_names(self) -> cst.Parameters:
         """`lambda col=col: ...` inside `for col in ...`: each lambda keeps its own `col`."""
-        names = list(dict.fromkeys(name for frame in self._loop_names for name, _ in frame))
+        names = list(dict.fromkeys(name for frame in self._frames for name, _ in frame))
         no_space = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
         return cst.Parameters(
             params=[cst.Param(cst.Name(n), default=cst.Name(n), equal=no_space) for n in names]
@@ -178,7 +155,7 @@ class LearnStatistics(ComprehensionAware):
 
     def _key(self, name: str) -> cst.BaseExpression:
         """`"age_median"`, or `f"mean_{col}"` inside `for col in ...`: one value per iteration."""
-        parts = [part for frame in self._loop_names for _, part in frame]
+        parts = [part for frame in self._frames for _, part in frame]
         if not parts:
             return cst.SimpleString(f'"{name}"')
         return cst.parse_expression(f'f"{name}' + "".join(f"_{{{p}}}" for p in parts) + '"')
