@@ -53,3 +53,26 @@ def target_names(node: cst.CSTNode) -> list[str]:
     if isinstance(node, cst.StarredElement):
         return target_names(node.value)
     return []
+
+
+def variable_names(node: cst.CSTNode) -> set[str]:
+    """Every name read or bound in `node`; attribute names and keywords are no variables."""
+    finder = _Variables()
+    node.visit(finder)
+    return finder.names
+
+
+class _Variables(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False  # `s.mean`: `mean` is no name
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False  # `f(axis=1)`: `axis` is no name

@@ -43,6 +43,19 @@ def build_notebook(cells: Sequence[CellSpec], *, language: str = "python") -> nb
     return notebook
 
 
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+@pytest.fixture
+def notebook(tmp_path: Path) -> Path:
+    """The example notebook and its data, copied to a folder of their own (`tmp_path/nb`)."""
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    for name in ("churn.ipynb", "customer_churn.csv"):
+        (folder / name).write_bytes((EXAMPLES / name).read_bytes())
+    return folder / "churn.ipynb"
+
+
 @pytest.fixture
 def make_notebook(tmp_path: Path) -> Callable[..., Path]:
     """Write a notebook of the given cells to a temporary file and return its path."""

@@ -351,16 +351,6 @@ def test_ctrl_c_while_writing_leaves_nothing_and_exits_130(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nb"]
 
 
-@pytest.fixture
-def notebook(tmp_path: Path) -> Path:
-    """The example notebook and its data, copied to a folder of their own."""
-    folder = tmp_path / "nb"
-    folder.mkdir()
-    for name in ("churn.ipynb", "customer_churn.csv"):
-        (folder / name).write_bytes((EXAMPLES / name).read_bytes())
-    return folder / "churn.ipynb"
-
-
 def test_a_ruff_failure_says_what_ruff_said(tmp_path: Path) -> None:
     (tmp_path / "src" / "class").mkdir(parents=True)
     (tmp_path / "src" / "class" / "__init__.py").write_text("from class.x import y\n")

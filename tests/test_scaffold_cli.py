@@ -15,19 +15,7 @@ from scaffold.cli import app
 from scaffold.errors import ScaffoldError
 from scaffold.extract import UNUSED
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
-
 runner = CliRunner()
-
-
-@pytest.fixture
-def notebook(tmp_path: Path) -> Path:
-    """The example notebook and its data, copied to a folder of their own."""
-    folder = tmp_path / "nb"
-    folder.mkdir()
-    for name in ("churn.ipynb", "customer_churn.csv"):
-        (folder / name).write_bytes((EXAMPLES / name).read_bytes())
-    return folder / "churn.ipynb"
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

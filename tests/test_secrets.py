@@ -14,7 +14,6 @@ from scaffold.cli import app
 from scaffold.reading import read_notebook
 from scaffold.reading.secrets import find_secrets, without_secrets
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
 KEY = "sk-live-abcdefghijklmnop1234"
 DSN = "postgresql://ml:hunter22@db.internal/prod"
 
@@ -60,11 +59,10 @@ def test_the_code_reads_the_environment(make_notebook: Callable[..., Path]) -> N
     )
 
 
-def test_no_generated_file_nor_the_first_commit_holds_a_credential(tmp_path: Path) -> None:
-    folder = tmp_path / "nb"
-    folder.mkdir()
-    for name in ("churn.ipynb", "customer_churn.csv"):
-        (folder / name).write_bytes((EXAMPLES / name).read_bytes())
+def test_no_generated_file_nor_the_first_commit_holds_a_credential(
+    tmp_path: Path, notebook: Path
+) -> None:
+    folder = notebook.parent
     notebook = nbformat.read(folder / "churn.ipynb", as_version=4)
     cell = nbformat.v4.new_code_cell(f'API_KEY = "{KEY}"\nDB = "{DSN}"\nprint(API_KEY)')
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"{KEY}\n")]

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from scaffold.cst_search import target_names
+from scaffold.cst_search import target_names, variable_names
 from scaffold.extract.rewrites._comprehensions import ComprehensionAware
 
 _NO_SPACE = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
@@ -64,7 +64,7 @@ class BindLoopNames(ComprehensionAware[set[str] | None]):
 
     def leave_Lambda(self, original_node: cst.Lambda, updated_node: cst.Lambda) -> cst.Lambda:
         self._frames.pop()
-        params = self._bound(original_node.params, _names_in(original_node.body))
+        params = self._bound(original_node.params, variable_names(original_node.body))
         return updated_node.with_changes(params=params)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -74,7 +74,7 @@ class BindLoopNames(ComprehensionAware[set[str] | None]):
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
         self._frames.pop()
-        params = self._bound(original_node.params, _names_in(original_node.body))
+        params = self._bound(original_node.params, variable_names(original_node.body))
         return updated_node.with_changes(params=params)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -162,24 +162,4 @@ def _assigned(node: cst.CSTNode | None) -> set[str]:
             return True
 
     node.visit(Assigned())
-    return found
-
-
-def _names_in(node: cst.CSTNode) -> set[str]:
-    """Every name read or bound in `node` (attribute names and keywords aside)."""
-    found: set[str] = set()
-
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found.add(name.value)
-
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
-            return False
-
-        def visit_Arg(self, arg: cst.Arg) -> bool:
-            arg.value.visit(self)
-            return False
-
-    node.visit(Names())
     return found

@@ -15,7 +15,7 @@ from collections.abc import Collection
 import libcst as cst
 
 from scaffold.analysis.symbols import root_name, subscript_column
-from scaffold.cst_search import target_names
+from scaffold.cst_search import target_names, variable_names
 from scaffold.extract.rewrites._comprehensions import ComprehensionAware
 from scaffold.extract.statements import Stmt
 from scaffold.naming import unique_name
@@ -100,7 +100,7 @@ class LearnStatistics(ComprehensionAware[list[tuple[str, str]]]):
     def _per_element(self, call: cst.Call) -> bool:
         """Inside `lambda v: ...`, an aggregation of `v` is the element's own business."""
         params = {name for params in self._lambdas for name in params}
-        return bool(params & _names_in(call))
+        return bool(params & variable_names(call))
 
     def _is_statistic(self, call: cst.Call) -> bool:
         first = call.args[0] if call.args else None
@@ -204,21 +204,6 @@ def _applies_per_column(call: cst.Call, loop_names: Collection[str]) -> bool:
     return isinstance(selection, cst.List) or (
         isinstance(selection, cst.Name) and selection.value not in loop_names
     )
-
-
-def _names_in(node: cst.CSTNode) -> set[str]:
-    found: set[str] = set()
-
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found.add(name.value)
-
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
-            return False  # `s.mean`: `mean` is no name
-
-    node.visit(Names())
-    return found
 
 
 def _column_of(node: cst.BaseExpression) -> str | None:
