@@ -96,6 +96,7 @@ SERVICE_FILES = {
             "drift",
             "gate",
             "learnt",
+            "log_database",
             "logs",
             "model",
             "monitoring",
@@ -130,7 +131,18 @@ SERVICE_FILES = {
 DOCKER_FILES = {"Dockerfile", ".dockerignore"}
 CI_FILES = {".github/workflows/ci.yml"}
 K8S_FILES = {
-    f"deploy/k8s/{name}.yaml" for name in ("kustomization", "deployment", "service", "hpa")
+    *(
+        f"deploy/k8s/{name}.yaml"
+        for name in (
+            "kustomization",
+            "namespace",
+            "prediction-log-secret",
+            "deployment",
+            "service",
+            "hpa",
+        )
+    ),
+    "tests/test_k8s.py",
 }
 
 # the generator-owned files of CONTRACT.md
@@ -386,13 +398,27 @@ def test_dockerfile(rendered: dict[str, Path]) -> None:
 def test_k8s_manifests(rendered: dict[str, Path]) -> None:
     root = rendered["regression-all"] / "deploy/k8s"
     kinds = {yaml.safe_load(path.read_text()).get("kind") for path in root.glob("*.yaml")}
-    assert kinds == {"Kustomization", "Deployment", "Service", "HorizontalPodAutoscaler"}
-    container = yaml.safe_load((root / "deployment.yaml").read_text())["spec"]["template"]["spec"][
-        "containers"
-    ][0]
+    assert kinds == {
+        "Kustomization",
+        "Namespace",
+        "Secret",
+        "Deployment",
+        "Service",
+        "HorizontalPodAutoscaler",
+    }
+    deployment = yaml.safe_load((root / "deployment.yaml").read_text())
+    assert "replicas" not in deployment["spec"]  # the HPA owns the count
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
     assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
     assert container["livenessProbe"]["httpGet"]["path"] == "/health"
     assert container["resources"]["limits"]
+    assert container["image"] == "demo-model"  # a name for kustomize's `images:` to replace
+    assert {item["name"] for item in container["env"]} == {"PREDICTION_LOG_URL"}
+    kustomization = yaml.safe_load((root / "kustomization.yaml").read_text())
+    (image,) = kustomization["images"]
+    assert image["name"] == "demo-model"
+    assert image["newTag"] != "latest"
+    assert "/" in image["newName"]
 
 
 def test_readme_says_which_model_is_served(rendered: dict[str, Path]) -> None:
