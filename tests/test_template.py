@@ -121,6 +121,7 @@ SERVICE_FILES = {
             "test_drift",
             "test_gate",
             "test_learnt",
+            "test_log_database",
             "test_model",
             "test_parity",
             "test_prediction_log",
