@@ -422,6 +422,21 @@ def test_k8s_manifests(rendered: dict[str, Path]) -> None:
     assert "/" in image["newName"]
 
 
+def test_readme_explains_kubernetes_with_postgresql_only_with_k8s(
+    rendered: dict[str, Path],
+) -> None:
+    readme = (rendered["regression-all"] / "README.md").read_text()
+    for needle in (
+        "### Kubernetes with PostgreSQL",
+        "create secret generic demo-model-prediction-log",
+        "restricted Pod Security Standard",
+        "kubernetes-validate --strict",
+        "PREDICTION_LOG_TEST_URL",
+    ):
+        assert needle in readme, needle
+    assert "Kubernetes" not in (rendered["regression-none"] / "README.md").read_text()
+
+
 def test_readme_says_which_model_is_served(rendered: dict[str, Path]) -> None:
     readme = (rendered["regression-none"] / "README.md").read_text()
     assert f"\n\n{MODEL_CHOICE}\n\n" in readme
