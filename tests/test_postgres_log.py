@@ -140,6 +140,16 @@ def test_two_replicas_share_one_prediction_log(cluster: Cluster, project: Path) 
         unknown = {"request_id": "never-made", "row": 0, "outcome": 1}
         assert http(f"{first}/feedback", unknown)[0] == 404
 
+    scored = subprocess.run(  # a batch run: one summary row in the same log
+        [sys.executable, "-m", "churn", "predict", "data/customer_churn.csv", "scored.csv"],
+        cwd=project,
+        env=environment(PREDICTION_LOG_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert scored.returncode == 0, scored.stderr[-2000:]
     monitored = subprocess.run(
         [sys.executable, "-m", "churn", "monitor"],
         cwd=project,
@@ -153,6 +163,8 @@ def test_two_replicas_share_one_prediction_log(cluster: Cluster, project: Path) 
     report = json.loads(monitored.stdout)
     assert report["rows"] == 2 * len(instances)  # every replica's predictions
     assert report["live_quality"]["feedback_rows"] == 2  # feedback through either replica
+    (batch,) = report["batch_runs"]
+    assert batch["rows"] == len((project / "data/customer_churn.csv").read_text().splitlines()) - 1
 
 
 def test_generated_log_tests_pass_on_postgresql(cluster: Cluster, project: Path) -> None:
