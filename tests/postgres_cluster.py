@@ -48,7 +48,9 @@ class Cluster:
     def run(self, program: str, *arguments: str) -> str:
         """Run one of PostgreSQL's programs as the cluster's owner; return its output."""
         command = [*self.as_user, str(self.bin_dir / program), *arguments]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        result = subprocess.run(  # from a folder the owner may enter
+            command, cwd=self.data.parent, capture_output=True, text=True, timeout=120, check=False
+        )
         if result.returncode != 0:
             said = (result.stderr or result.stdout)[:500]
             raise PostgresUnavailableError(f"{program} failed: {said}")
