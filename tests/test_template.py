@@ -115,6 +115,7 @@ SERVICE_FILES = {
         f"tests/{name}.py"
         for name in (
             "test_api",
+            "test_api_contract",
             "test_artifacts",
             "test_batch",
             "test_cli",
@@ -122,10 +123,12 @@ SERVICE_FILES = {
             "test_drift",
             "test_gate",
             "test_learnt",
+            "test_limits",
             "test_model",
             "test_openapi",
             "test_parity",
             "test_prediction_log",
+            "test_runtime",
             "test_validation",
         )
     ),
