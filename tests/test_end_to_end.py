@@ -137,6 +137,8 @@ def test_installed_wheel_trains_evaluates_and_serves(project: Path, tmp_path: Pa
         server.terminate()
         _, errors = server.communicate(timeout=30)
     assert "Traceback" not in errors, errors[-2000:]
+    loggers = {json.loads(line)["logger"] for line in errors.splitlines() if line.strip()}
+    assert "uvicorn.access" in loggers  # uvicorn's lines are JSON like the app's
 
 
 def test_generated_slow_tests_pass_on_a_real_dask_cluster(project: Path) -> None:
