@@ -151,6 +151,16 @@ def test_generated_slow_tests_pass_on_a_real_dask_cluster(project: Path) -> None
     assert "skipped" not in result.stdout
 
 
+def test_generated_service_matches_its_openapi_document(project: Path) -> None:
+    """The generated slow test: schemathesis against the churn service, in process."""
+    pytest.importorskip("schemathesis")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "slow"]
+    result = run([*command, "tests/test_openapi.py"], project, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout
+    assert "skipped" not in result.stdout
+
+
 def test_project_is_a_git_repo_with_one_commit(project: Path) -> None:
     assert (project / ".git").is_dir()
     count = run(["git", "rev-list", "--count", "HEAD"], project)
