@@ -137,6 +137,8 @@ def test_installed_wheel_trains_evaluates_and_serves(project: Path, tmp_path: Pa
         server.terminate()
         _, errors = server.communicate(timeout=30)
     assert "Traceback" not in errors, errors[-2000:]
+    loggers = {json.loads(line)["logger"] for line in errors.splitlines() if line.strip()}
+    assert "uvicorn.access" in loggers  # uvicorn's lines are JSON like the app's
 
 
 def test_generated_slow_tests_pass_on_a_real_dask_cluster(project: Path) -> None:
@@ -146,6 +148,16 @@ def test_generated_slow_tests_pass_on_a_real_dask_cluster(project: Path) -> None
     result = run([*command, "tests/test_batch.py"], project)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "2 passed" in result.stdout
+    assert "skipped" not in result.stdout
+
+
+def test_generated_service_matches_its_openapi_document(project: Path) -> None:
+    """The generated slow test: schemathesis against the churn service, in process."""
+    pytest.importorskip("schemathesis")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "slow"]
+    result = run([*command, "tests/test_openapi.py"], project, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout
     assert "skipped" not in result.stdout
 
 

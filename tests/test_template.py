@@ -89,8 +89,10 @@ SERVICE_FILES = {
     *(
         f"src/{PACKAGE}/{name}.py"
         for name in (
+            "answers",
             "artifacts",
             "batch",
+            "body_limit",
             "dask_scoring",
             "domain",
             "drift",
@@ -114,6 +116,7 @@ SERVICE_FILES = {
         f"tests/{name}.py"
         for name in (
             "test_api",
+            "test_api_contract",
             "test_artifacts",
             "test_batch",
             "test_cli",
@@ -122,9 +125,12 @@ SERVICE_FILES = {
             "test_gate",
             "test_learnt",
             "test_log_database",
+            "test_limits",
             "test_model",
+            "test_openapi",
             "test_parity",
             "test_prediction_log",
+            "test_runtime",
             "test_validation",
         )
     ),
@@ -248,6 +254,20 @@ def test_generated_tests_pass(rendered: dict[str, Path], combination: str) -> No
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=rendered[combination]
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("combination", ["classification-all", "regression-none"])
+def test_generated_service_matches_its_openapi_document(
+    rendered: dict[str, Path], combination: str
+) -> None:
+    """The generated slow test: schemathesis finds no server error and no schema violation."""
+    pytest.importorskip("schemathesis")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "slow"]
+    result = run([*command, "tests/test_openapi.py"], cwd=rendered[combination], timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout
+    assert "skipped" not in result.stdout
 
 
 def test_answers_file_holds_only_answers(rendered: dict[str, Path]) -> None:
