@@ -183,11 +183,10 @@ def test_an_elif_chain_of_sixty_branches_is_analysed(make_notebook: Make) -> Non
     inspects(make_notebook([IMPORTS, code]))
 
 
-def test_a_megabyte_literal_is_refused_quickly(make_notebook: Make) -> None:
+def test_a_megabyte_literal_is_refused_before_it_is_analysed(make_notebook: Make) -> None:
+    """It took 520 s to analyse; the node count refuses it first (timing: benchmarks/fuzz.py)."""
     code = "x = [" + ", ".join(str(i) for i in range(170_000)) + "]"  # 1 MB on one line
-    start = time.perf_counter()
     message = refusal(make_notebook([IMPORTS, code]))
-    assert time.perf_counter() - start < 10  # was 520 s
     assert message.startswith("cell 2: too large to analyse: over 10,000 syntax nodes")
 
 
@@ -239,7 +238,9 @@ def _fuzz_module() -> Any:
 
 def test_fuzzing_500_notebooks_gives_no_crash_and_no_hang() -> None:
     fuzz = _fuzz_module()
-    report = fuzz.fuzz(500, seed=20261202, timeout=10.0, jobs=2)
+    # a hang guard, not a timing: cases take a few seconds of CPU, but the wall clock of a
+    # loaded 2-core CI machine stretches that; benchmarks/fuzz.py keeps the 10 s budget
+    report = fuzz.fuzz(500, seed=20261202, timeout=60.0, jobs=2)
     assert sum(report.outcomes.values()) == 500
     assert report.outcomes["crash"] == 0, "\n".join(report.lines())
     assert report.outcomes["timeout"] == 0, "\n".join(report.lines())
