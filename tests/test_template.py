@@ -129,7 +129,7 @@ SERVICE_FILES = {
     ),
 }
 DOCKER_FILES = {"Dockerfile", ".dockerignore"}
-CI_FILES = {".github/workflows/ci.yml"}
+CI_FILES = {".github/workflows/ci.yml", ".github/dependabot.yml"}
 K8S_FILES = {
     f"deploy/k8s/{name}.yaml" for name in ("kustomization", "deployment", "service", "hpa")
 }
