@@ -227,3 +227,15 @@ def test_image_builds_and_serves_without_the_training_data(
 def build_instruction(build: Build, keyword: str) -> str:
     line = next(entry for entry in reversed(build.log) if entry.startswith(f"runtime: {keyword}"))
     return line.split(f"{keyword} ", 1)[1]
+
+
+def test_readme_says_how_the_image_is_built(project: Path) -> None:
+    readme = " ".join((project / "README.md").read_text().split())
+    for claim in (
+        "installs the dependencies with uv at the versions of `constraints.txt`",
+        "The runtime image gets the virtualenv, `config/` and the trained `artifacts/` only",
+        "mount them over `/app/artifacts`",
+        "as user 10001",
+        "python -m pip install --constraint constraints.txt -e '.[dev]'",
+    ):
+        assert claim in readme, claim
