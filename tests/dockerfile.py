@@ -47,15 +47,19 @@ class Instruction:
     arguments: str
     line: int
 
-    def flags(self) -> dict[str, str]:
-        """`--from=build --chown=1:1` -> {"from": "build", "chown": "1:1"} (cache mounts too)."""
-        found: dict[str, str] = {}
+    def options(self) -> list[tuple[str, str]]:
+        """`--from=build --chown=1:1` -> [("from", "build"), ("chown", "1:1")], in order."""
+        found = []
         for word in shlex.split(self.arguments):
             if not word.startswith("--"):
                 break
             name, _, value = word[2:].partition("=")
-            found[name if name not in found else f"{name}#{len(found)}"] = value
+            found.append((name, value))
         return found
+
+    def flags(self) -> dict[str, str]:
+        """The options by name (the last one of a name repeated)."""
+        return dict(self.options())
 
     def words(self) -> list[str]:
         """The arguments after the flags."""
@@ -259,8 +263,8 @@ class Build:
                     os.link(path, place)
 
     def _run(self, state: StageState, instruction: Instruction, patterns: list[str]) -> None:
-        for name, value in instruction.flags().items():
-            if name.startswith("mount"):
+        for name, value in instruction.options():
+            if name == "mount":
                 options = dict(part.split("=", 1) for part in value.split(","))
                 assert options.get("type") == "cache", f"unsupported mount {value}"
                 mount = self.map(state, options["target"])
