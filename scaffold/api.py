@@ -142,6 +142,7 @@ def scaffold_project(
         extraction=extraction,
         printed=printed,
         declared_requirements=analysis.notebook.requirements,
+        notebook_imports=tuple(analysis.imports.values()),
         secrets=secrets,
     )
     files = write_project(spec, target, force=force, git=git, progress=progress)

@@ -1,12 +1,25 @@
-"""Map the imports of the extracted code to requirements pinned to what is installed here."""
+"""The generated project's requirements, from what its code imports and what is installed here.
+
+Two records of one environment: `pyproject.toml` gets a range per imported distribution, from the
+version installed here up to its next major release, and `constraints.txt` pins the exact versions
+installed here of those distributions and of everything they need, so that CI and the Docker image
+install what the notebook ran with.
+"""
 
 from __future__ import annotations
 
+import platform
 import re
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
+
+from packaging.markers import default_environment
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 KNOWN_DISTRIBUTIONS = {
     "sklearn": "scikit-learn",
@@ -16,6 +29,19 @@ KNOWN_DISTRIBUTIONS = {
     "cv2": "opencv-python",
     "bs4": "beautifulsoup4",
 }
+"""Import names whose distribution is named otherwise, for when it is not installed here."""
+
+
+@dataclass(frozen=True)
+class ProjectRequirements:
+    """What the generated project declares and what it pins."""
+
+    dependencies: tuple[str, ...]
+    """PEP 508 requirements for `pyproject.toml`: `pandas>=2.2.3,<3`."""
+    constraints: tuple[str, ...]
+    """`name==version` of each distribution installed here that the dependencies need."""
+    recorded_with: str
+    """Where the pins come from: `Python 3.11.7 on Linux`."""
 
 
 @lru_cache(maxsize=1)
@@ -23,34 +49,104 @@ def _distributions() -> dict[str, list[str]]:
     return dict(metadata.packages_distributions())
 
 
-def requirement_for(module: str) -> str | None:
-    """`pandas>=2.3.3` for `pandas`; None for the standard library and relative imports."""
+def distribution_of(module: str) -> str | None:
+    """The distribution that provides `module` (`scikit-learn` for `sklearn.metrics`).
+
+    None for the standard library, `__future__` and relative imports.
+    """
     top = module.split(".", 1)[0]
     if not top or top in sys.stdlib_module_names or top == "__future__":
         return None
-    names = _distributions().get(top) or [KNOWN_DISTRIBUTIONS.get(top, top)]
-    name = names[0]
+    installed = _distributions().get(top)
+    return installed[0] if installed else KNOWN_DISTRIBUTIONS.get(top, top)
+
+
+def compatible_range(version: str) -> str:
+    """`>=2.2.3,<3` for 2.2.3; a 0.x release may break on its next minor: `>=0.10.1,<0.11`."""
+    parsed = Version(version)
+    major, minor = (*parsed.release, 0)[:2]
+    upper = f"{major + 1}" if major else f"0.{minor + 1}"
+    return f">={parsed.public},<{upper}"  # public: without a local label such as +cpu
+
+
+def _installed_version(name: str) -> str | None:
+    """The version installed here from a package index; None if absent or installed from a path."""
     try:
-        version = metadata.version(name)
+        distribution = metadata.distribution(name)
     except metadata.PackageNotFoundError:
-        return KNOWN_DISTRIBUTIONS.get(top, name)
-    return f"{name.lower()}>={version}"
+        return None
+    if distribution.read_text("direct_url.json") is not None:
+        return None  # editable, a local folder or a VCS checkout: no index has that version
+    try:
+        Version(distribution.version)
+    except InvalidVersion:
+        return None
+    return distribution.version
 
 
-def requirements(modules: Iterable[str], declared: Iterable[str] = ()) -> list[str]:
-    """Requirements of the given imported modules, plus the notebook's `!pip install` ones."""
-    found: dict[str, str] = {}
-    for module in modules:
-        requirement = requirement_for(module)
-        if requirement:
-            found.setdefault(_name(requirement), requirement)
+def _requirement_name(requirement: str) -> str:
+    return canonicalize_name(re.split(r"[<>=!~\[;@ ]", requirement.strip(), maxsplit=1)[0])
+
+
+def project_requirements(
+    imported: Iterable[str], declared: Iterable[str] = (), notebook_imports: Iterable[str] = ()
+) -> ProjectRequirements:
+    """The requirements of code that imports `imported`.
+
+    Args:
+        imported: Modules the project's code imports.
+        declared: The notebook's `!pip install` requirements. One the notebook imports only in
+            code the project leaves out (`matplotlib` for plots) is dropped; one it never imports
+            (a pandas engine such as `openpyxl`) is kept as written.
+        notebook_imports: Modules the whole notebook imports.
+    """
+    distributions = {
+        canonicalize_name(name) for name in map(distribution_of, imported) if name is not None
+    }
+    notebook_distributions = {
+        canonicalize_name(name) for name in map(distribution_of, notebook_imports) if name
+    }
+    ranges: dict[str, str | None] = {}
+    for name in distributions:
+        version = _installed_version(name)
+        ranges[name] = f"{name}{compatible_range(version)}" if version else None
     for requirement in declared:
-        found.setdefault(_name(requirement), requirement)
-    return sorted(found.values())
+        key = _requirement_name(requirement)
+        if key in distributions:
+            ranges[key] = ranges[key] or requirement  # not installed here: as the notebook says
+        elif key not in notebook_distributions:
+            ranges[key] = requirement
+    return ProjectRequirements(
+        dependencies=tuple(sorted(ranges[name] or name for name in ranges)),
+        constraints=pins(distributions),
+        recorded_with=f"Python {platform.python_version()} on {platform.system()}",
+    )
 
 
-def _name(requirement: str) -> str:
-    return re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+def pins(distributions: Iterable[str]) -> tuple[str, ...]:
+    """`name==version` of `distributions` and of all they need, as installed here (sorted)."""
+    environment = {key: str(value) for key, value in default_environment().items()}
+    environment["extra"] = ""
+    pinned: dict[str, str] = {}
+    pending = [canonicalize_name(name) for name in distributions]
+    seen: set[str] = set()
+    while pending:
+        key = pending.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        version = _installed_version(key)
+        if version is None:
+            continue
+        pinned[key] = version
+        for line in metadata.requires(key) or ():
+            try:
+                requirement = Requirement(line)
+            except InvalidRequirement:
+                continue
+            if requirement.marker is None or requirement.marker.evaluate(environment):
+                pending.append(canonicalize_name(requirement.name))
+    return tuple(f"{key}=={pinned[key]}" for key in sorted(pinned))
 
 
 _IMPORT = re.compile(r"^(?:from|import)\s+([A-Za-z_][\w.]*)", re.MULTILINE)

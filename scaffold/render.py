@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import yaml
 
 from scaffold._version import __version__
 from scaffold.errors import RenderError, UpdateError
@@ -16,6 +17,7 @@ from scaffold.template_store import TemplateVersion, ensure_version
 __all__ = [
     "RenderError",
     "installed_template_version",
+    "python_versions",
     "render_project",
     "resolve_answers",
     "syntax_environment",
@@ -39,6 +41,12 @@ def template_dir() -> Path:
         if (candidate / "copier.yml").is_file():
             return candidate
     raise RenderError(f"project template not found beside {package}")
+
+
+def python_versions() -> tuple[str, ...]:
+    """The Python versions the template's `python_version` question offers."""
+    config = yaml.safe_load((template_dir() / "copier.yml").read_text(encoding="utf-8"))
+    return tuple(str(version) for version in config["python_version"]["choices"])
 
 
 def installed_template_version() -> TemplateVersion:
