@@ -61,10 +61,11 @@ def _read(path: Path) -> tuple[Notebook, tuple[Secret, ...]]:
 
 PROJECT_MODULES = frozenset(
     {
-        "fastapi", "uvicorn", "pydantic", "pandas", "numpy", "sklearn", "skops", "joblib",
-        "prometheus_client", "sqlalchemy", "yaml", "typer", "pyarrow", "pytest", "httpx", "ruff",
-        "click", "scipy", "matplotlib", "seaborn", "torch", "tensorflow", "keras", "xgboost",
-        "lightgbm", "catboost", "statsmodels", "tests", "test", "src", "scaffold",
+        "fastapi", "starlette", "uvicorn", "pydantic", "pydantic_core", "pandas", "numpy",
+        "sklearn", "skops", "joblib", "prometheus_client", "sqlalchemy", "yaml", "typer",
+        "pyarrow", "pytest", "httpx", "ruff", "click", "scipy", "matplotlib", "seaborn", "torch",
+        "tensorflow", "keras", "xgboost", "lightgbm", "catboost", "statsmodels", "tests", "test",
+        "src", "scaffold",
     }
 )  # fmt: skip
 """What a generated project imports or lays out besides its package (the template's
