@@ -7,7 +7,9 @@ Every `*.ipynb` of FOLDER and of its direct subfolders (a notebook with its data
 its own) is scaffolded in this process with `--no-verify --no-git`, by the scaffold beside this
 script (not the installed one). One line per notebook: `identical`, `differs` (the files, and an
 excerpt of a unified diff), `refused` (and whether with the same message), `crashed`, or `new`
-/ `missing` against the reference. Exit code 1 when any notebook is not identical.
+/ `missing` against the reference. Exit code 1 when any notebook is not identical. The template
+store's tag (`_commit` in `.copier-answers.yml`) is not compared: it changes with any edit of
+`templates/`, whose effect shows in the rendered files themselves.
 
 Not a test: the guard for a refactoring that must not change what scaffold generates.
 """
@@ -30,6 +32,8 @@ REFUSED = "REFUSED.txt"  # a refusal's message, in place of the project
 CRASHED = "CRASHED.txt"  # the traceback of an unexpected error
 EXCERPT_LINES = 40
 CACHES = {"__pycache__", ".ruff_cache", ".pytest_cache"}
+ANSWERS = ".copier-answers.yml"  # its `_commit` names the store's tag of the template, which
+# gets a new `+dev.N` tag whenever templates/ changes: the rendered files show such changes
 
 
 @dataclass(frozen=True)
@@ -91,11 +95,14 @@ def files(project: Path) -> dict[str, Path]:
 
 
 def read(path: Path) -> list[str]:
-    """A file's lines, or one line naming it as binary."""
+    """A file's lines (the template store's tag left out), or one line naming it as binary."""
     try:
-        return path.read_text().splitlines(keepends=True)
+        lines = path.read_text().splitlines(keepends=True)
     except UnicodeDecodeError:
         return [f"<binary, {path.stat().st_size} bytes>\n"]
+    if path.name == ANSWERS:
+        lines = [line for line in lines if not line.startswith("_commit:")]
+    return lines
 
 
 def message(path: Path) -> str:
@@ -123,7 +130,10 @@ def compare(name: str, new: Path, old: Path) -> Verdict:
         for path in now.keys() | before.keys()
         if path not in now
         or path not in before
-        or now[path].read_bytes() != before[path].read_bytes()
+        or (
+            now[path].read_bytes() != before[path].read_bytes()
+            and read(now[path]) != read(before[path])
+        )
     )
     if not changed:
         return Verdict(name, "identical", unchanged=True)

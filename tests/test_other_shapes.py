@@ -24,7 +24,7 @@ import pytest
 from conftest import build_notebook, results_of_projects, run_cells
 
 from scaffold.api import scaffold_project
-from scaffold.extract.orchestrator import ARRAY_HELPERS, JOIN_OUTCOMES, OUTCOMES
+from scaffold.extract.emit.array import ARRAY_HELPERS, JOIN_OUTCOMES, OUTCOMES
 
 pytest.importorskip("statsmodels")
 

@@ -12,6 +12,8 @@ from scaffold.extract.rewrites.dead_targets import (
     without_assignment,
     without_dead_targets,
 )
+from scaffold.extract.rewrites.pass_state import pass_state
+from scaffold.extract.rewrites.unread_as_underscore import unread_as_underscore
 from scaffold.extract.statements import Statement, statement_of
 
 
@@ -63,3 +65,69 @@ def test_without_dead_targets(before: str, after: str) -> None:
 )
 def test_unused_targets_as_underscore(before: str, after: str) -> None:
     assert code(unused_targets_as_underscore(statement(before), {"kept"})) == after
+
+
+def module_code(nodes: list[cst.BaseStatement] | cst.BaseStatement) -> str:
+    body = nodes if isinstance(nodes, list) else [nodes]
+    return cst.Module(body=body).code
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            """
+            def split_data(df):
+                X = model_inputs(df)
+                return X
+            """,
+            """
+            def split_data(df, state):
+                X = model_inputs(df, state)
+                return X
+            """,
+            id="parameter-and-argument",
+        ),
+        pytest.param(
+            """
+            def split_data(df, state):
+                X = model_inputs(df)
+                y = other(df)
+                return X, y
+            """,
+            """
+            def split_data(df, state):
+                X = model_inputs(df, state)
+                y = other(df)
+                return X, y
+            """,
+            id="has-the-parameter",
+        ),
+    ],
+)
+def test_pass_state(before: str, after: str) -> None:
+    node = cst.parse_statement(dedent(before).lstrip("\n"))
+    assert isinstance(node, cst.FunctionDef)
+    assert module_code(pass_state(node)) == dedent(after).lstrip("\n")
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            "rng, X, y = load_data()\nmodel = fit(X, y)\n",
+            "_, X, y = load_data()\nmodel = fit(X, y)\n",
+            id="unread-first",
+        ),
+        pytest.param(
+            "rng, X = load_data()\nX = prepare(X, rng)\n",
+            "rng, X = load_data()\nX = prepare(X, rng)\n",
+            id="all-read",
+        ),
+        pytest.param("a, b = f()\n", "_, _ = f()\n", id="last-statement"),
+        pytest.param("a = f()\n", "a = f()\n", id="not-a-tuple"),
+    ],
+)
+def test_unread_as_underscore(before: str, after: str) -> None:
+    body = list(cst.parse_module(before).body)
+    assert module_code(unread_as_underscore(body)) == after

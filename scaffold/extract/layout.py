@@ -8,6 +8,7 @@ from scaffold.analysis import Analysis, Finding
 from scaffold.errors import ExtractionError
 from scaffold.extract.cell_code import cell_statements, setting_constants
 from scaffold.extract.dead_code import drop_dead_code
+from scaffold.extract.emit.stage_functions import make_functions
 from scaffold.extract.evaluation import rewrite_evaluate, shown_results
 from scaffold.extract.features import rewrite_prepare
 from scaffold.extract.helper_globals import (
@@ -31,7 +32,6 @@ from scaffold.extract.routing import (
 from scaffold.extract.stage_code import (
     StageCode,
 )
-from scaffold.extract.stage_functions import make_functions
 from scaffold.extract.statements import Statement
 
 RESERVED_NAMES = frozenset(
