@@ -21,6 +21,7 @@ from scaffold.extract.emit.calls import (
     train_def,
     training_needed,
 )
+from scaffold.extract.emit.fragments import fragment
 from scaffold.extract.emit.model_inputs import split_with_model_inputs
 from scaffold.extract.functions import Signature, function_def
 from scaffold.extract.rewrites.pass_state import pass_state
@@ -32,20 +33,6 @@ from scaffold.extract.statements import Statement, Stmt
 if TYPE_CHECKING:
     from scaffold.analysis import Analysis
     from scaffold.extract.stage_code import StageCode
-
-FRAME_HELPERS = '''
-def raw_frame(frame, state):
-    """The raw columns in training's order; when serving, the outcome column comes back empty."""
-    columns = state.statistic("raw_columns", lambda: list(frame.columns))
-    return frame.reindex(columns=columns)
-'''
-
-
-FRAME_FEATURES = '''
-def feature_step(frame, state):
-    """Raw rows -> the model's inputs, with what training learnt (the service's feature step)."""
-    return {inputs_call}
-'''
 
 
 def frame_pipeline(
@@ -76,13 +63,10 @@ def frame_pipeline(
         docstring="The model's input columns, from the prepared frame.",
     )
     prepare_call = _serving_prepare_call(code) + (", state" if learns else "")
-    additions = [
-        cst.parse_module(FRAME_HELPERS).body[0],
-        model_inputs,
-        cst.parse_module(FRAME_FEATURES.format(inputs_call=_after_split(code, prepare_call))).body[
-            0
-        ],
-    ]
+    raw_frame, feature_step = fragment(
+        "frame_helpers", inputs_call=_after_split(code, prepare_call)
+    )
+    additions = [raw_frame, model_inputs, feature_step]
     train_body: list[Stmt] = [
         *feedback_guard(code),
         *stage_calls(code, ["load"]),
