@@ -21,9 +21,7 @@ from scaffold.extract.plan import (
     STAGES,
     statement_stage,
 )
-from scaffold.extract.stage_code import (
-    CROSS_VALIDATION,
-)
+from scaffold.extract.service import CROSS_VALIDATION
 from scaffold.extract.statements import Statement
 from scaffold.notebook import Role
 
