@@ -1,4 +1,4 @@
-"""Before/after tests of the rewrites that were written inside the stage layout and interface."""
+"""Before/after tests of the rewrites that had none (several were written inside the layout)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ from textwrap import dedent
 import libcst as cst
 import pytest
 
+from scaffold.extract.rewrites.after_split import transformers_after_split
 from scaffold.extract.rewrites.dead_targets import (
     unused_targets_as_underscore,
     without_assignment,
     without_dead_targets,
 )
 from scaffold.extract.rewrites.pass_state import pass_state
+from scaffold.extract.rewrites.settings_inlined import with_setting_values
+from scaffold.extract.rewrites.settings_recorded import record_settings
 from scaffold.extract.rewrites.unread_as_underscore import unread_as_underscore
 from scaffold.extract.statements import Statement, statement_of
 
@@ -131,3 +134,75 @@ def test_pass_state(before: str, after: str) -> None:
 def test_unread_as_underscore(before: str, after: str) -> None:
     body = list(cst.parse_module(before).body)
     assert module_code(unread_as_underscore(body)) == after
+
+
+def statements_of(source: str) -> list[Statement]:
+    return [
+        statement_of(1, line, node)
+        for line, node in enumerate(cst.parse_module(dedent(source).lstrip("\n")).body, 1)
+    ]
+
+
+def test_transformers_after_split_are_kept_and_applied() -> None:
+    found = transformers_after_split(
+        statements_of(
+            """
+            X_tr = scaler.fit_transform(X_train)
+            X_te = scaler.transform(X_test)
+            model.fit(X_tr, y_train)
+            """
+        ),
+        "X_train",
+        "X_test",
+    )
+    assert found is not None
+    assert {i: module_code(node) for i, node in found.nodes.items()} == {
+        0: 'X_tr = state.transformer("scaler", scaler, X_train)\n',
+        1: 'X_te = state.apply("scaler", X_test)\n',
+    }
+    assert (found.steps, found.train_rows, found.test_rows) == (("scaler",), "X_tr", "X_te")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("X_train = X_train * 2\n", id="another-change-of-the-rows"),
+        pytest.param("model.fit(X_train, y_train)\n", id="no-transformer"),
+        pytest.param("X_te = scaler.transform(X_test)\n", id="transform-without-fit"),
+    ],
+)
+def test_transformers_after_split_refused(source: str) -> None:
+    assert transformers_after_split(statements_of(source), "X_train", "X_test") is None
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            "df = df[df.age < settings.filter.max_age]\n",
+            'df = df[df.age < state.statistic("settings.filter.max_age", lambda: '
+            "settings.filter.max_age)]\n",
+            id="recorded",
+        ),
+        pytest.param("df = df[df.age < limits.max_age]\n", None, id="not-a-setting"),
+    ],
+)
+def test_record_settings(before: str, after: str | None) -> None:
+    assert module_code(record_settings(cst.parse_statement(before))) == (after or before)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param(
+            "X = df[settings.features.columns] * settings.model.scale\n",
+            "X = df[['a', 'b']] * 2.5\n",  # repr: ruff format writes the quotes later
+            id="values",
+        ),
+        pytest.param("name = settings.data.label\n", 'name = "churn"\n', id="string-as-json"),
+        pytest.param("x = settings.other.value\n", "x = settings.other.value\n", id="unknown-kept"),
+    ],
+)
+def test_with_setting_values(before: str, after: str) -> None:
+    values = {"features.columns": ["a", "b"], "model.scale": 2.5, "data.label": "churn"}
+    assert module_code(with_setting_values(cst.parse_statement(before), values)) == after

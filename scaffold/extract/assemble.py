@@ -33,12 +33,12 @@ MODULE_ORDER = ("helpers", "data", "features", "model", "evaluation")
 def assemble(analysis: Analysis, code: StageCode) -> dict[str, str]:
     """Module path -> source for the pipeline package."""
     _check_helpers(code.helpers, code.module_names)
-    extra = interface_module(analysis, code)  # may rewrite the split to call model_inputs
+    extra = interface_module(analysis, code)
     bodies: dict[str, list[Stmt]] = {name: [] for name in MODULE_ORDER}
     for helper in code.helpers:
         bodies["helpers"].append(helper.node)
-    for function in code.functions:
-        bodies[function.module].append(function.node)
+    for function in code.functions if extra.functions is None else extra.functions:
+        bodies[function.module].append(function.node)  # the split may call model_inputs
     for module, nodes in extra.module_additions.items():
         bodies[module].extend(nodes)
     defined_in: dict[str, str] = {}

@@ -10,10 +10,8 @@ from importlib import metadata
 
 from scaffold.analysis import Analysis, Finding, parse_cell
 from scaffold.extract.rewrites.inplace import inplace_to_assignment, is_chained_inplace
-from scaffold.extract.rewrites.settings_refs import (
-    replace_literals,
-    replace_names,
-)
+from scaffold.extract.rewrites.settings_literals import replace_literals
+from scaffold.extract.rewrites.settings_names import replace_names
 from scaffold.extract.statements import Statement, split_statements
 
 

@@ -11,15 +11,14 @@ from scaffold.extract.plan import (
 )
 from scaffold.extract.rewrites.metrics import (
     MetricSpec,
-    is_classification_report,
     is_metric_call,
     metric_assignments,
     printed_metrics,
-    report_assignments,
     score_arrays,
     slug,
 )
 from scaffold.extract.rewrites.print_helpers import print_helpers
+from scaffold.extract.rewrites.report_metrics import is_classification_report, report_assignments
 from scaffold.extract.stage_code import (
     StageCode,
 )

@@ -14,9 +14,7 @@ from scaffold.extract.rewrites.bin_edges import learn_bin_edges
 from scaffold.extract.rewrites.categories import learn_categories
 from scaffold.extract.rewrites.constants import always_add_constant
 from scaffold.extract.rewrites.row_filters import served_filter
-from scaffold.extract.rewrites.settings_refs import (
-    record_settings,
-)
+from scaffold.extract.rewrites.settings_recorded import record_settings
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.training_only import guard, is_training_only, uses_outcome
 from scaffold.extract.rewrites.transformers import fit_transformers_once

@@ -17,7 +17,7 @@ from scaffold.extract.rewrites.unread_as_underscore import unread_as_underscore
 from scaffold.extract.statements import Stmt
 
 if TYPE_CHECKING:
-    from scaffold.extract.stage_code import StageCode
+    from scaffold.extract.stage_code import StageCode, StageFunction
 
 INTERFACE_IMPORTS = {
     "FeatureState": "from ..learnt import FeatureState",
@@ -46,6 +46,8 @@ class PipelineInterface:
     body: list[Stmt]
     module_additions: dict[str, list[Stmt]] = field(default_factory=dict)
     extra_imports: dict[str, str] = field(default_factory=lambda: dict(INTERFACE_IMPORTS))
+    functions: list[StageFunction] | None = None
+    """The stage functions as the interface calls them, when it changed one (None: as laid out)."""
 
 
 def stage_calls(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -25,7 +26,7 @@ from scaffold.extract.emit.fragments import fragment
 from scaffold.extract.emit.model_inputs import split_with_model_inputs
 from scaffold.extract.functions import Signature, function_def
 from scaffold.extract.rewrites.pass_state import pass_state
-from scaffold.extract.rewrites.settings_refs import with_setting_values
+from scaffold.extract.rewrites.settings_inlined import with_setting_values
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.transformers import fit_transformers_once
 from scaffold.extract.statements import Statement, Stmt
@@ -52,8 +53,11 @@ def frame_pipeline(
         if "state" not in signature.parameters:
             parameters = (*signature.parameters, "state")
             signature = Signature(signature.name, parameters, signature.returns)
-    split_index = code.functions.index(split)
-    code.functions[split_index] = type(split)(split.stage, split.module, signature, split_node)
+    functions = list(code.functions)  # the stages as emitted: the split calls model_inputs
+    functions[functions.index(split)] = type(split)(
+        split.stage, split.module, signature, split_node
+    )
+    code = replace(code, functions=functions)
     values = {setting.key: setting.value for setting in analysis.settings}
     model_inputs = function_def(
         Signature(
@@ -92,7 +96,7 @@ def frame_pipeline(
         *return_call(code, "evaluate"),
     ]
     body = [*header, train_def(train_body, code), evaluate_def(evaluate_body)]
-    return PipelineInterface(docstring, body, {"features": additions})
+    return PipelineInterface(docstring, body, {"features": additions}, functions=functions)
 
 
 def _learnt_in_inputs(statements: Sequence[Statement], code: StageCode) -> tuple[list[Stmt], bool]:
