@@ -1,4 +1,12 @@
-"""Lay the pipeline statements out as stage functions, with every rewrite applied."""
+"""Lay the pipeline statements out as stage functions, with every rewrite applied.
+
+Takes the `Analysis` and the pipeline cells; gives a `StageCode`. The steps, each a module:
+`cell_code` (statements with settings in place) -> `routing.route` (a frozen `Routed`: each
+statement to its stage) -> `joining` (frame, features, target, estimator) -> `features` and
+`evaluation` (the rewrites of the prepare and evaluate stages) -> `dead_code` ->
+`reproducibility` (warnings) -> `emit.stage_functions` (one function per stage). Whether the
+project gets a service is `service.service_decision` of the result.
+"""
 
 from __future__ import annotations
 
