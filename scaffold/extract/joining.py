@@ -1,10 +1,13 @@
 """Join the stages: the frame, features, target and estimator that pass between them.
 
-Takes the statements routed to stages; settles which belong to the split and records the
-joining names (and the transformers fitted after the split) on the `StageCode`.
+Takes the statements routed to stages; settles which belong to the split and gives the joining
+names, and the transformers fitted after the split, as a frozen `Joined`.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import libcst as cst
 
@@ -13,7 +16,7 @@ from scaffold.analysis.roles import (
     SPLIT_FUNCTIONS,
 )
 from scaffold.analysis.symbols import subscript_column
-from scaffold.extract.formulas import formula_fit
+from scaffold.extract.formulas import FormulaFit, formula_fit
 from scaffold.extract.functions import (
     free_reads,
     produced,
@@ -31,51 +34,76 @@ from scaffold.extract.rewrites.after_split import transformers_after_split
 from scaffold.extract.routing import TRAIN_STAGE
 from scaffold.extract.stage_code import (
     RESULTS_TASKS,
-    StageCode,
     fits_transformers_only,
 )
 from scaffold.extract.statements import Statement
 
 
+@dataclass(frozen=True)
+class Joined:
+    """The names that join the stages (see `StageCode`'s fields of the same names)."""
+
+    features: str | None = None
+    target: str | None = None
+    series: tuple[str, str] | None = None
+    estimator: str | None = None
+    fitted_on: str | None = None
+    fit_target: str | None = None
+    formula: FormulaFit | None = None
+    all_rows: bool = False
+    frame: str | None = None
+    feature_problem: str = ""
+    after_split: tuple[str, ...] = ()
+    model_rows: str | None = None
+
+    def as_fields(self) -> dict[str, Any]:
+        """Field name -> value, for `StageCode(...)`."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+
 def join_names(
     analysis: Analysis,
     stages: dict[str, list[Statement]],
-    code: StageCode,
+    module_names: set[str],
     estimators: dict[str, str],
-) -> None:
-    """Find the frame, the features, the target and the estimator; settle the split stage."""
+) -> Joined:
+    """Find the frame, the features, the target and the estimator; settle the split stage.
+
+    Moves the statements that turn the prepared frame into features and outcome from the
+    prepare stage to the split (in `stages`).
+    """
     features, target = split_call_names(stages["split"])
-    code.features, code.target = features, target
     before_training = [s for stage in STAGES[:TRAIN_STAGE] for s in stages[stage]]
-    code.series = series_split(stages["split"]) or series_cut(before_training)
-    code.estimator = fitted_estimator(
+    series = series_split(stages["split"]) or series_cut(before_training)
+    estimator = fitted_estimator(
         [s for s in stages["train"] if not fits_transformers_only(s.symbols, estimators)],
         fit_returns_results=analysis.task in RESULTS_TASKS,
     )
-    if code.estimator is not None:
-        code.fitted_on, code.fit_target = fit_arguments(
+    fitted_on = fit_target = None
+    formula = None
+    if estimator is not None:
+        fitted_on, fit_target = fit_arguments(
             stages["split"] + stages["train"],
-            code.estimator,
+            estimator,
             endog_first=analysis.task in RESULTS_TASKS,
         )
-        if code.fitted_on is None and analysis.task in RESULTS_TASKS:
+        if fitted_on is None and analysis.task in RESULTS_TASKS:
             everything = [s for stage in STAGES for s in stages[stage]]
-            code.formula = formula_fit(
-                stages["split"] + stages["train"], code.estimator, everything
-            )
-    code.all_rows = not any(
+            formula = formula_fit(stages["split"] + stages["train"], estimator, everything)
+    all_rows = not any(
         c.method in SPLIT_FUNCTIONS
         for stage in STAGES
         for s in stages[stage]
         for c in s.symbols.calls
     )
-    if code.all_rows or code.formula is not None:
-        return  # the model's inputs are what it is fitted on: no feature step to learn
+    joined = Joined(features, target, series, estimator, fitted_on, fit_target, formula, all_rows)
+    if all_rows or formula is not None:
+        return joined  # the model's inputs are what it is fitted on: no feature step to learn
     loaded = produced(stages["load"])
-    prepare_reads = free_reads(stages["prepare"], code.module_names)
+    prepare_reads = free_reads(stages["prepare"], module_names)
     frame = next((name for name in prepare_reads if name in loaded), None)
     if frame is None or analysis.target is None:
-        return
+        return joined
     # Statements after the last change of the frame (`X = df.drop(...)`, `y = df[...]`) belong
     # to the split: they are what turns the prepared frame into features and outcome.
     prepare = stages["prepare"]
@@ -85,20 +113,25 @@ def join_names(
     )
     stages["split"][:0] = prepare[last + 1 :]
     del prepare[last + 1 :]
-    code.frame = frame
     made = next((s for s in prepare if _makes_column(s, analysis.target)), None)
+    problem = ""
     if made is not None:
-        code.feature_problem = (
+        problem = (
             f"the outcome column {analysis.target!r} is made in cell {made.cell} from other "
             "columns, so a request would have to carry what it is made from"
         )
+    return replace(joined, frame=frame, feature_problem=problem)
 
 
-def carry_transformers_after_split(stages: dict[str, list[Statement]], code: StageCode) -> None:
-    """`X_train = scaler.fit_transform(X_train)` after the split joins the feature step."""
+def carry_transformers_after_split(stages: dict[str, list[Statement]], joined: Joined) -> Joined:
+    """`X_train = scaler.fit_transform(X_train)` after the split joins the feature step.
+
+    Rewrites those statements in `stages`; gives `joined` with the transformers, in order
+    (`after_split`), and the rows the model is then fitted on (`model_rows`).
+    """
     names = split_outputs(stages["split"])
-    if code.frame is None or code.estimator is None or names is None:
-        return
+    if joined.frame is None or joined.estimator is None or names is None:
+        return joined
     places = [
         (stage, i) for stage in ("split", "train", "evaluate") for i in range(len(stages[stage]))
     ]
@@ -109,13 +142,12 @@ def carry_transformers_after_split(stages: dict[str, list[Statement]], code: Sta
     )
     after = places[split_at + 1 :]
     found = transformers_after_split([stages[s][i] for s, i in after], names[0], names[1])
-    if found is None or found.train_rows != code.fitted_on:
-        return
+    if found is None or found.train_rows != joined.fitted_on:
+        return joined
     for position, node in found.nodes.items():
         stage, index = after[position]
         stages[stage][index] = stages[stage][index].replaced(node)
-    code.after_split = found.steps
-    code.model_rows = found.train_rows
+    return replace(joined, after_split=found.steps, model_rows=found.train_rows)
 
 
 def _makes_column(statement: Statement, column: str) -> bool:

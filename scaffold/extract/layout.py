@@ -83,20 +83,18 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
     routed = route(analysis, [s for statements in passed.values() for s in statements])
     stages = {name: list(statements) for name, statements in routed.stages.items()}
     helpers, imports = list(routed.helpers), list(routed.imports)
-    code = StageCode([], helpers, imports, [], warnings, task=analysis.task)
-    code.configuration = list(routed.configuration)
-    code.module_names = (
+    module_names = (
         set(analysis.imports)
         | {name for h in helpers for name in h.symbols.defines}
         | {item.alias for s in imports for item in s.symbols.imports}
     )
-    taken = code.module_names | {
+    taken = module_names | {
         name
         for number in pipeline
         if (symbols := analysis.cell(number).symbols) is not None
         for name in symbols.defines | symbols.reads
     }
-    code.metrics_name = next(n for n in ("metrics", "scores", "metric_values") if n not in taken)
+    metrics_name = next(n for n in ("metrics", "scores", "metric_values") if n not in taken)
     clashes = sorted(taken & RESERVED_NAMES)
     if clashes:
         raise ExtractionError(
@@ -105,8 +103,20 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
             "rename it in the notebook",
         )
     split_inputs_into_split(stages)
-    join_names(analysis, stages, code, estimators)
-    carry_transformers_after_split(stages, code)
+    joined = join_names(analysis, stages, module_names, estimators)
+    joined = carry_transformers_after_split(stages, joined)
+    code = StageCode(
+        [],
+        helpers,
+        imports,
+        [],
+        warnings,
+        task=analysis.task,
+        configuration=list(routed.configuration),
+        module_names=module_names,
+        metrics_name=metrics_name,
+        **joined.as_fields(),
+    )
     as_written = {name: list(statements) for name, statements in stages.items()}
     warnings_so_far = list(code.warnings)
     _finish(analysis, stages, code, estimators, learn_features=code.frame is not None)
