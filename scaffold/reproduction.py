@@ -12,7 +12,7 @@ import libcst as cst
 from scaffold.analysis.results import Setting
 from scaffold.cst_search import find_all
 from scaffold.extract import MetricSpec
-from scaffold.extract.rewrites.metrics import REPORT_ROWS
+from scaffold.extract.rewrites.report_metrics import REPORT_ROWS
 from scaffold.notebook import Notebook
 
 _NUMBER = re.compile(

@@ -24,7 +24,7 @@ import pytest
 from conftest import build_notebook, results_of_projects, run_cells
 
 from scaffold.api import scaffold_project
-from scaffold.extract.orchestrator import ARRAY_HELPERS, JOIN_OUTCOMES, OUTCOMES
+from scaffold.extract.emit.fragments import fragment_source
 
 pytest.importorskip("statsmodels")
 
@@ -473,7 +473,7 @@ def test_no_service_says_why(outcomes: dict[str, Outcome], name: str) -> None:
 
 def helpers(kind: str) -> dict[str, Any]:
     """The generated array helpers for `kind` outcomes, executed."""
-    code = ARRAY_HELPERS.replace("JOIN_OUTCOMES", JOIN_OUTCOMES[kind]) + OUTCOMES[kind]
+    code = fragment_source("array_helpers", outcomes=kind)
     cst.parse_module(code)  # what the generator emits is Python
     namespace: dict[str, Any] = {"np": np, "pd": pd, "TARGET": "outcome"}
     exec(compile(code, "<helpers>", "exec"), namespace)

@@ -15,7 +15,8 @@ from scaffold.extract.rewrites.inplace import inplace_to_assignment
 from scaffold.extract.rewrites.loop_bindings import bind_loop_names
 from scaffold.extract.rewrites.metrics import metric_assignments, printed_metrics
 from scaffold.extract.rewrites.pass_globals import pass_globals, with_keyword_parameters
-from scaffold.extract.rewrites.settings_refs import replace_literals, replace_names
+from scaffold.extract.rewrites.settings_literals import replace_literals
+from scaffold.extract.rewrites.settings_names import replace_names
 from scaffold.extract.rewrites.shadowed_imports import alias_shadowed_imports
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.training_only import guard, is_training_only
@@ -344,7 +345,7 @@ def test_learn_categories_key_avoids_taken_names() -> None:
     assert taken == {"dummies", "dummies_2"}
 
 
-# --- settings_refs: replace_literals / replace_names ----------------------------------------
+# --- settings_literals, settings_names: replace_literals / replace_names -------------------------
 
 LITERALS = """\
 model = RandomForestClassifier(n_estimators=200, max_depth=6)

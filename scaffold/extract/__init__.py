@@ -1,13 +1,18 @@
 """Extract the notebook's pipeline into the modules of the generated package.
 
-The result is source text plus what the rest of the generator needs (settings, metrics to
-compare, cells left out, warnings); nothing is written here.
+Takes the `Analysis`; gives an `Extraction`: source text plus what the rest of the generator
+needs (settings, metrics to compare, cells left out, warnings); nothing is written here.
+
+Inside, plan -> rewrite -> emit: `plan`, `routing`, `joining` and `service` decide where each
+statement goes and whether there is a service; `rewrites/` (one transformer per file) and
+`features`, `evaluation`, `dead_code` change the statements; `emit/` makes the stage functions
+and `pipeline/__init__.py`, and `assemble` the modules. `layout.build_stages` chains them per
+candidate pipeline; `sections` narrows a notebook of several models to one.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from scaffold.analysis import Analysis, Finding
@@ -16,6 +21,7 @@ from scaffold.errors import ExtractionError
 from scaffold.extract.assemble import assemble
 from scaffold.extract.config import data_file_targets
 from scaffold.extract.layout import build_stages
+from scaffold.extract.names import settings_read
 from scaffold.extract.plan import PIPELINE_ROLES, check_supported
 from scaffold.extract.rewrites.metrics import MetricSpec
 from scaffold.extract.sections import narrow_to_one_model
@@ -79,7 +85,7 @@ def extract(analysis: Analysis) -> Extraction:
         analysis, stages = narrowed.analysis, narrowed.stages  # one model of several, served
     else:
         narrowed, files = None, assemble(analysis, stages)
-    settings = _used(analysis.settings, files.values())
+    settings = _used(analysis.settings, stages)
     data_files = data_file_targets(analysis.notebook.path.parent, settings)
     left_out = _left_out(analysis, stages, settings, narrowed.left_out if narrowed else {})
     return Extraction(
@@ -132,7 +138,9 @@ def _left_out(
     return tuple(found)
 
 
-def _used(settings: tuple[Setting, ...], sources: Iterable[str]) -> tuple[Setting, ...]:
-    """The settings the extracted code refers to (a literal in dropped code is no setting)."""
-    text = "\n".join(sources)
-    return tuple(s for s in settings if re.search(rf"\bsettings\.{s.group}\.{s.name}\b", text))
+def _used(settings: tuple[Setting, ...], stages: StageCode) -> tuple[Setting, ...]:
+    """The settings the kept statements read (a literal in dropped code is no setting)."""
+    statements = [*stages.imports, *stages.helpers, *stages.configuration]
+    statements += [s for stage in stages.stage_statements.values() for s in stage]
+    read = settings_read(statement.node for statement in statements)
+    return tuple(setting for setting in settings if setting.key in read)

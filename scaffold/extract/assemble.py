@@ -11,8 +11,8 @@ import libcst as cst
 
 from scaffold.analysis import Analysis
 from scaffold.errors import ExtractionError
+from scaffold.extract.emit.interface import interface_module
 from scaffold.extract.names import names_in, used_names
-from scaffold.extract.orchestrator import orchestrator_module
 from scaffold.extract.rewrites.bare_except import name_the_exception
 from scaffold.extract.rewrites.loop_bindings import bind_loop_names
 from scaffold.extract.rewrites.shadowed_imports import alias_shadowed_imports
@@ -33,12 +33,12 @@ MODULE_ORDER = ("helpers", "data", "features", "model", "evaluation")
 def assemble(analysis: Analysis, code: StageCode) -> dict[str, str]:
     """Module path -> source for the pipeline package."""
     _check_helpers(code.helpers, code.module_names)
-    extra = orchestrator_module(analysis, code)  # may rewrite the split to call model_inputs
+    extra = interface_module(analysis, code)
     bodies: dict[str, list[Stmt]] = {name: [] for name in MODULE_ORDER}
     for helper in code.helpers:
         bodies["helpers"].append(helper.node)
-    for function in code.functions:
-        bodies[function.module].append(function.node)
+    for function in code.functions if extra.functions is None else extra.functions:
+        bodies[function.module].append(function.node)  # the split may call model_inputs
     for module, nodes in extra.module_additions.items():
         bodies[module].extend(nodes)
     defined_in: dict[str, str] = {}

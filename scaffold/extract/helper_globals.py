@@ -22,7 +22,7 @@ from scaffold.extract.rewrites.pass_globals import (
     pass_globals,
     with_keyword_parameters,
 )
-from scaffold.extract.rewrites.settings_refs import replace_names
+from scaffold.extract.rewrites.settings_names import replace_names
 from scaffold.extract.statements import Statement, statement_of
 
 ONLY_EXPLORATION = (

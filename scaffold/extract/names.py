@@ -40,3 +40,28 @@ def names_in(nodes: Iterable[cst.CSTNode]) -> MentionedNames:
     for node in nodes:
         node.visit(visitor)
     return visitor
+
+
+class _SettingsRead(cst.CSTVisitor):
+    """Collects `keys`: `group.name` of every `settings.group.name` read."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        """`settings.group.name` reads the setting `group.name`."""
+        value = node.value
+        if (
+            isinstance(value, cst.Attribute)
+            and isinstance(value.value, cst.Name)
+            and value.value.value == "settings"
+        ):
+            self.keys.add(f"{value.attr.value}.{node.attr.value}")
+
+
+def settings_read(nodes: Iterable[cst.CSTNode]) -> set[str]:
+    """The settings (`group.name`) the nodes read through `settings.group.name`."""
+    visitor = _SettingsRead()
+    for node in nodes:
+        node.visit(visitor)
+    return visitor.keys

@@ -1,7 +1,9 @@
-"""Plan the pipeline: which statements go to which stage, and the names that join the stages.
+"""The facts the stage layout is planned from: the stages, what is refused, the split's names.
 
-Stages follow the notebook's order and never go back: load -> prepare -> split -> train ->
-evaluate. Each statement moves the pipeline at least to the stage its calls suggest.
+Takes the `Analysis` (and statements); gives the stage a statement's calls suggest
+(`statement_stage`, used by `routing`), the refusals of what cannot be extracted faithfully
+(`check_supported`), and the names a split or a fit binds (`split_outputs`, `fit_arguments`,
+`fitted_estimator`, ...), used by `joining` and `service`. Pure functions; imports no emitter.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from scaffold.analysis.roles import qualify
 from scaffold.analysis.symbols import CellSymbols
 from scaffold.errors import ExtractionError
 from scaffold.extract.layout import build_stages
-from scaffold.extract.stage_code import StageCode, fits_model, fits_transformers_only
+from scaffold.extract.service import fits_model
+from scaffold.extract.stage_code import StageCode, fits_transformers_only
 from scaffold.notebook import Role
 
 MAX_CANDIDATES = 8

@@ -16,10 +16,10 @@ import libcst as cst
 from scaffold.analysis.roles import METRIC_NAMES, METRIC_SUFFIXES
 from scaffold.cst_search import find_all
 from scaffold.extract.rewrites.print_helpers import inlined_prints
+from scaffold.extract.rewrites.print_pieces import Piece, Separator, print_pieces, string_pieces
+from scaffold.extract.rewrites.report_metrics import is_classification_report
 from scaffold.extract.statements import Statement, Stmt
 from scaffold.naming import unique_name
-
-NUMBER_FORMAT = re.compile(r"^[^{}]*?\.?\d*[efgEFG%]$|^[^{}]*?\.\d+$")
 
 
 @dataclass(frozen=True)
@@ -131,74 +131,6 @@ def printed_metrics(
     return _from_pieces(print_pieces(call), metric_names, arrays)
 
 
-Piece = str | tuple[cst.BaseExpression, bool]
-"""Printed text, or a printed value and whether a number format shows it (`:.4f`)."""
-
-
-class _Separator(str):
-    """The `sep` print puts between two arguments (not part of the next value's label)."""
-
-    __slots__ = ()
-
-
-def print_pieces(call: cst.Call) -> list[Piece]:
-    """What `print(...)` shows, left to right: its strings' text and its values.
-
-    `print("acc", acc, "%")` -> `["acc", " ", (acc, False), " ", "%"]`; the text of strings and
-    f-strings is kept, the arguments are joined by `sep` (a space unless a literal says else).
-    """
-    sep = " "
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "sep":
-            given = arg.value.evaluated_value if isinstance(arg.value, cst.SimpleString) else None
-            sep = given if isinstance(given, str) else " "
-    pieces: list[Piece] = []
-    for index, arg in enumerate(a for a in call.args if a.keyword is None and not a.star):
-        if index:
-            pieces.append(_Separator(sep))
-        pieces += string_pieces(arg.value) or [(arg.value, False)]
-    return pieces
-
-
-def string_pieces(node: cst.BaseExpression) -> list[Piece]:
-    """The text and values of a string, f-string or concatenation of them (else `[]`)."""
-    if isinstance(node, cst.SimpleString):
-        text = node.evaluated_value
-        return [text] if isinstance(text, str) else []
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = string_pieces(node.left), string_pieces(node.right)
-        return [*left, *right] if left and right else []
-    if not isinstance(node, cst.FormattedString):
-        return []
-    pieces: list[Piece] = [""]  # an f-string is a string even when it only holds values
-    raw = "r" in node.prefix.lower()
-    for part in node.parts:
-        if isinstance(part, cst.FormattedStringText):
-            pieces.append(_text(part.value, raw=raw))
-            continue
-        assert isinstance(part, cst.FormattedStringExpression)
-        if isinstance(part.expression, cst.SimpleString) and not part.format_spec:
-            text = part.expression.evaluated_value  # a helper's label: `f"{name}: {acc}"`
-            if isinstance(text, str):
-                pieces.append(text)
-                continue
-        spec = "".join(
-            piece.value
-            for piece in (part.format_spec or ())
-            if isinstance(piece, cst.FormattedStringText)
-        )
-        pieces.append((part.expression, bool(spec) and bool(NUMBER_FORMAT.match(spec))))
-    return pieces
-
-
-def _text(source: str, *, raw: bool) -> str:
-    r"""The text an f-string's literal part prints: `\n` is a line break, `{{` is `{`."""
-    text = source.replace("{{", "{").replace("}}", "}")
-    if raw:
-        return text
-    return text.encode("latin-1", "backslashreplace").decode("unicode_escape")
-
-
 def _from_pieces(
     pieces: list[Piece], metric_names: set[str], arrays: frozenset[str] = frozenset()
 ) -> list[tuple[str, str, cst.BaseExpression]]:
@@ -213,7 +145,7 @@ def _from_pieces(
         if isinstance(piece, str):
             following = pieces[index + 1 : index + 2]
             if not (
-                isinstance(piece, _Separator) and following and not isinstance(following[0], str)
+                isinstance(piece, Separator) and following and not isinstance(following[0], str)
             ):
                 label += piece
             continue
@@ -407,57 +339,4 @@ def metric_assignments(
         number = cst.Call(func=cst.Name("float"), args=[cst.Arg(value)])
         statements.append(cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(target)], number)]))
         specs.append((key, label))
-    return statements, specs
-
-
-REPORT_ROWS = (
-    ("accuracy", "accuracy", ()),
-    ("macro avg", "macro_avg", ("precision", "recall", "f1-score")),
-    ("weighted avg", "weighted_avg", ("precision", "recall", "f1-score")),
-)
-"""The summary rows of `classification_report`: printed label, key prefix, columns."""
-
-
-def is_classification_report(node: cst.BaseExpression) -> bool:
-    """A call of `classification_report(...)` (as a name or an attribute)."""
-    if not isinstance(node, cst.Call):
-        return False
-    func = node.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
-    return name == "classification_report"
-
-
-def report_assignments(
-    call: cst.Call, taken: set[str], dict_name: str, report_name: str
-) -> tuple[list[cst.SimpleStatementLine], list[tuple[str, str, int]]]:
-    """The summary numbers of a printed classification report as metrics.
-
-    `report = classification_report(..., output_dict=True)` then one `metrics[...]` entry per
-    summary number; returns the statements and (key, printed row label, column) of each.
-    """
-    args = [a for a in call.args if not (a.keyword and a.keyword.value == "output_dict")]
-    args = [*args[:-1], args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)] if args else args
-    as_dict = call.with_changes(
-        args=[
-            *args,
-            cst.Arg(
-                cst.Name("True"),
-                keyword=cst.Name("output_dict"),
-                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-            ),
-        ]
-    )
-    statements = [
-        cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(report_name))], as_dict)])
-    ]
-    specs = []
-    for label, prefix, columns in REPORT_ROWS:
-        for column, field in enumerate(columns or ("",)):
-            base = f"{prefix}_{field.replace('-', '_')}" if field else prefix
-            key = unique_name(base, taken)
-            lookup = f'{report_name}["{label}"]' + (f'["{field}"]' if field else "")
-            entry = cst.parse_statement(f'{dict_name}["{key}"] = float({lookup})')
-            assert isinstance(entry, cst.SimpleStatementLine)
-            statements.append(entry)
-            specs.append((key, label, column))
     return statements, specs
