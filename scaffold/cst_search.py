@@ -44,6 +44,20 @@ def iter_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
                 stack.extend(item for item in value if isinstance(item, cst.CSTNode))
 
 
+def has_shared_nodes(node: cst.CSTNode) -> bool:
+    """Whether one node object sits at two places of the tree (assembled code may reuse one).
+
+    libcst's metadata is keyed by node, so only a tree without shared nodes may skip the
+    deep copy `MetadataWrapper` makes otherwise (a fifth of resolving a large function's scopes).
+    """
+    seen: set[int] = set()
+    for inner in iter_nodes(node):
+        if id(inner) in seen:
+            return True
+        seen.add(id(inner))
+    return False
+
+
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 

@@ -7,7 +7,7 @@ import inspect
 import libcst as cst
 
 import scaffold.extract.layout
-from scaffold.cst_search import iter_nodes
+from scaffold.cst_search import has_shared_nodes, iter_nodes
 from scaffold.extract.names import names_in
 
 CODE = '''
@@ -69,3 +69,10 @@ def test_names_in_finds_names_and_formula_callees() -> None:
     assert {"np", "pd", "Model", "fit", "counter", "held", "rest", "q", "r", "width"} <= found.names
     assert {"read_csv", "loc", "key", "level"} <= found.names  # attributes and keywords too
     assert found.in_formulas == {"np", "C"}
+
+
+def test_has_shared_nodes() -> None:
+    statement = cst.parse_statement("x = 1\n")
+    assert not has_shared_nodes(cst.parse_module(CODE))
+    assert not has_shared_nodes(cst.Module(body=[statement, cst.parse_statement("x = 1\n")]))
+    assert has_shared_nodes(cst.Module(body=[statement, statement]))

@@ -135,4 +135,17 @@ def _left_out(
 def _used(settings: tuple[Setting, ...], sources: Iterable[str]) -> tuple[Setting, ...]:
     """The settings the extracted code refers to (a literal in dropped code is no setting)."""
     text = "\n".join(sources)
-    return tuple(s for s in settings if re.search(rf"\bsettings\.{s.group}\.{s.name}\b", text))
+    referred = set(_SETTING_REFERENCE.findall(text))  # one pass, not one search per setting
+    return tuple(
+        s
+        for s in settings
+        if (s.group, s.name) in referred
+        or (
+            not (s.group.isidentifier() and s.name.isidentifier())
+            and re.search(rf"\bsettings\.{s.group}\.{s.name}\b", text)
+        )
+    )
+
+
+_SETTING_REFERENCE = re.compile(r"(?=\bsettings\.(\w+)\.(\w+)\b)")
+"""`settings.GROUP.NAME` at every position (a lookahead, so that matches may overlap)."""
