@@ -12,8 +12,9 @@ interleaved (scaffold, soorgeon, nbconvert, then again) so that a slow spell hit
    `nbconvert --to script`; the scaffold/soorgeon ratio per notebook and its median over the
    gallery (aim <= 0.2, scaffold 5x faster);
 3. synthetic notebooks of 100, 500, 1,000 and 2,000 cells (loads, transforms, prints, plots,
-   models; see `bench_analysis.synthetic`): scaffold's CPU time per cell, which stays flat
-   when the growth is linear (aim: 2,000 cells < 5 s).
+   models; see `bench_analysis.synthetic`): scaffold's CPU time per cell, and per cell added
+   from one size to the next, which stays flat when the growth is linear (aim: 2,000 cells
+   < 5 s).
 
 soorgeon is installed on first use into its own venv under the cache folder
 (`~/.cache/scaffold-bench` or `$XDG_CACHE_HOME/scaffold-bench`), never into this environment.
@@ -229,7 +230,7 @@ def _ratio(ours: float | None, theirs: float | None) -> float | None:
 def scaling(sizes: Sequence[int], runs: int) -> None:
     """scaffold's CPU time per cell on synthetic notebooks of growing size."""
     print(f"synthetic notebooks (CPU s, median of {runs} interleaved runs)")
-    print(f"  {'cells':>6} {'seconds':>8} {'ms/cell':>8}")
+    print(f"  {'cells':>6} {'seconds':>8} {'ms/cell':>8} {'ms/added cell':>14}")
     with tempfile.TemporaryDirectory(prefix="bench-scaffold-synthetic-") as folder:
         work = Path(folder)
         paths = {}
@@ -240,25 +241,29 @@ def scaling(sizes: Sequence[int], runs: int) -> None:
         for _ in range(runs):
             for size in sizes:
                 run_scaffold(paths[size], work, timings[size])
-        per_cell = {}
+        added: dict[int, float] = {}  # the cost of the cells added since the size before
+        previous: tuple[int, float] | None = None
         for size in sizes:
             median = timings[size].median
+            if median is not None and previous is not None:
+                added[size] = 1000 * (median - previous[1]) / (size - previous[0])
             if median is not None:
-                per_cell[size] = 1000 * median / size
+                previous = (size, median)
             aim = ""
             if size == max(sizes) and median is not None and size >= 2000:
                 aim = f"  aim < {LARGE_AIM_S} s: " + ("ok" if median < LARGE_AIM_S else "SLOW")
             note = f"  ({timings[size].failure})" if timings[size].failure else ""
+            per_cell = 1000 * median / size if median is not None else None
             print(
-                f"  {size:>6} {figure(median)} {figure(per_cell.get(size))}{aim}{note}",
+                f"  {size:>6} {figure(median)} {figure(per_cell)} {figure(added.get(size), 14)}"
+                f"{aim}{note}",
                 flush=True,
             )
-    if len(per_cell) >= 2:
-        small, large = min(per_cell), max(per_cell)
+    if len(added) >= 2:
+        first, last = min(added), max(added)
         print(
-            f"  ms/cell at {large} cells / at {small} cells: "
-            f"{per_cell[large] / per_cell[small]:.2f} (1.0 or below: linear; the fixed start-up "
-            "is spread over more cells)"
+            f"  ms per added cell, last step / first step: {added[last] / added[first]:.2f} "
+            "(about 1: linear; above: each cell costs more as the notebook grows)"
         )
     print(flush=True)
 
