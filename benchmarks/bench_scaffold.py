@@ -16,7 +16,9 @@ interleaved (scaffold, soorgeon, nbconvert, then again) so that a slow spell hit
    from one size to the next, which stays flat when the growth is linear (aim: 2,000 cells
    < 5 s).
 
-soorgeon is installed on first use into its own venv under the cache folder
+scaffold runs as `python -m scaffold` from the root of this checkout, so the figures are this
+checkout's code whatever is installed (PYTHONPATH does not change that: the working folder comes
+first on `sys.path`). soorgeon is installed on first use into its own venv under the cache folder
 (`~/.cache/scaffold-bench` or `$XDG_CACHE_HOME/scaffold-bench`), never into this environment.
 
     python benchmarks/bench_scaffold.py [--corpus DIR] [--runs N] [--sizes 100,500,...]
