@@ -213,6 +213,8 @@ def threaded_model(sources: Iterable[str], settings: Iterable[Setting]) -> str |
     """
     values = {setting.key: setting.value for setting in settings}
     for source in sources:
+        if not any(word in source for word in (*THREAD_KEYWORDS, *THREADED_BY_DEFAULT)):
+            continue  # no call in it can match: spare parsing it
         try:
             module = cst.parse_module(source)
         except cst.ParserSyntaxError:

@@ -11,6 +11,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from scaffold import dependencies
 from scaffold.api import scaffold_project
 from scaffold.dependencies import compatible_range, pins, project_requirements
 from scaffold.project import project_python
@@ -144,3 +145,23 @@ def test_the_template_depends_on_what_src_imports(tmp_path: Path, service: bool)
     assert declared(tmp_path) == imported_distributions(tmp_path / "src")
     constraints = (tmp_path / "constraints.txt").read_text()
     assert all(line.startswith("#") for line in constraints.splitlines())  # none recorded
+
+
+def test_each_module_maps_to_the_distributions_the_stdlib_names() -> None:
+    expected = metadata.packages_distributions()
+    for top in [*expected, "no_such_module_here"]:
+        assert list(dependencies._distributions_of(top)) == expected.get(top, []), top
+
+
+def test_requirements_do_not_map_every_installed_distribution(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def everything() -> None:
+        raise AssertionError("packages_distributions() parses every file list installed")
+
+    monkeypatch.setattr(metadata, "packages_distributions", everything)
+    dependencies._distributions_of.cache_clear()
+    needs = project_requirements(["pandas", "sklearn.ensemble", "os", "yaml"], ["xgboost"])
+    names = [Requirement(requirement).name for requirement in needs.dependencies]
+    assert names == ["pandas", "pyyaml", "scikit-learn", "xgboost"]
+    assert needs.dependencies[0].startswith(f"pandas>={metadata.version('pandas')}")

@@ -301,6 +301,23 @@ def test_threaded_models_are_recognised(source: str, threaded: str | None) -> No
     )
 
 
+def test_threaded_model_parses_only_sources_that_can_hold_a_threaded_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parsed: list[str] = []
+    parse = cst.parse_module
+
+    def counting(source: str) -> cst.Module:
+        parsed.append(source)
+        return parse(source)
+
+    monkeypatch.setattr(cst, "parse_module", counting)
+    plain = "frame = load()\nmodel = LogisticRegression(C=1.0).fit(X, y)\n"
+    threaded = "model = RandomForestClassifier(n_jobs=-1)\n"
+    assert threaded_model([plain, threaded], []) == "RandomForestClassifier(-1)"
+    assert parsed == [threaded]
+
+
 def test_cross_validation_scores_printed_whole_are_no_metric(tmp_path: Path) -> None:
     """`print(scores)` shows one score per fold: `float(scores)` would fail in the project."""
     extraction, printed = scaffolded(

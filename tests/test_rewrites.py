@@ -1000,6 +1000,23 @@ def test_bind_loop_names(before: str, after: str) -> None:
     assert_module_rewrite(bind_loop_names, before, after)
 
 
+@pytest.mark.parametrize(
+    ("rewrite", "code"),
+    [
+        (name_the_exception, "try:\n    x = 1\nexcept ValueError:\n    pass\n"),
+        (bind_loop_names, "f = lambda v: v\nfor c in cols:\n    total += c\n"),
+        (bind_loop_names, "def f(c):\n    return [x * c for x in rows]\n"),
+    ],
+    ids=["typed-handler", "lambda-outside-the-loop", "comprehension-without-lambda"],
+)
+def test_module_rewrites_return_a_module_with_nothing_to_change_as_is(
+    rewrite: Callable[[cst.Module], cst.Module], code: str
+) -> None:
+    """Found by a plain walk: the tree is not rebuilt (each rewrite walks whole modules)."""
+    module = cst.parse_module(code)
+    assert rewrite(module) is module
+
+
 # --- pass_globals: a helper gets the notebook variables it reads ----------------------------
 
 NEEDS = {"loss": ("X", "N")}

@@ -111,13 +111,14 @@ def _copies(loop: cst.For, elements: tuple[str, ...]) -> list[cst.BaseStatement]
 
 def _track(statement: cst.BaseStatement, containers: dict[str, tuple[str, ...]]) -> None:
     """Record `x = [a, b]`; forget a container once it or one of its names is rebound."""
-    bound = _Bound()
-    statement.visit(bound)
-    for name in bound.names:
-        containers.pop(name, None)
-        for container, elements in list(containers.items()):
-            if name in elements:
-                del containers[container]
+    if containers:  # with none recorded there is nothing to forget: spare the walk
+        bound = _Bound()
+        statement.visit(bound)
+        for name in bound.names:
+            containers.pop(name, None)
+            for container, elements in list(containers.items()):
+                if name in elements:
+                    del containers[container]
     if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
         small = statement.body[0]
         if isinstance(small, cst.Assign) and len(small.targets) == 1:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from scaffold.cst_search import iter_nodes
+
 
 class NameTheException(cst.CSTTransformer):
     """Give every bare `except:` the type `Exception`."""
@@ -24,4 +26,8 @@ class NameTheException(cst.CSTTransformer):
 
 def name_the_exception(module: cst.Module) -> cst.Module:
     """`module` without a bare `except:`."""
+    if not any(
+        isinstance(node, cst.ExceptHandler) and node.type is None for node in iter_nodes(module)
+    ):
+        return module  # the common case, found without rebuilding the tree
     return module.visit(NameTheException())

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from scaffold.cst_search import target_names, variable_names
+from scaffold.cst_search import iter_nodes, target_names, variable_names
 from scaffold.extract.rewrites._comprehensions import ComprehensionAware
 
 _NO_SPACE = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
@@ -64,7 +64,7 @@ class BindLoopNames(ComprehensionAware[set[str] | None]):
 
     def leave_Lambda(self, original_node: cst.Lambda, updated_node: cst.Lambda) -> cst.Lambda:
         self._frames.pop()
-        params = self._bound(original_node.params, variable_names(original_node.body))
+        params = self._bound(original_node.params, self._reads(original_node.body))
         return updated_node.with_changes(params=params)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -74,7 +74,7 @@ class BindLoopNames(ComprehensionAware[set[str] | None]):
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
         self._frames.pop()
-        params = self._bound(original_node.params, variable_names(original_node.body))
+        params = self._bound(original_node.params, self._reads(original_node.body))
         return updated_node.with_changes(params=params)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -94,6 +94,10 @@ class BindLoopNames(ComprehensionAware[set[str] | None]):
             names |= frame
         return names
 
+    def _reads(self, body: cst.CSTNode) -> set[str]:
+        """The names `body` uses; outside any loop none can need binding, so none are sought."""
+        return variable_names(body) if self._loop_names() else set()
+
     def _bound(self, params: cst.Parameters, reads: set[str]) -> cst.Parameters:
         own = {param.name.value for param in _all_params(params)}
         missing = sorted((reads & self._loop_names()) - own)
@@ -112,7 +116,22 @@ class BindLoopNames(ComprehensionAware[set[str] | None]):
 
 def bind_loop_names(module: cst.Module) -> cst.Module:
     """`module` with every lambda and function made in a loop binding the loop names it reads."""
+    if not _made_in_a_loop(module):
+        return module  # the common case, found without rebuilding the tree
     return module.visit(BindLoopNames())
+
+
+_LOOPS = (cst.For, cst.While, *_COMPREHENSIONS)
+
+
+def _made_in_a_loop(node: cst.CSTNode) -> bool:
+    """Whether a lambda or function sits anywhere inside a loop or comprehension."""
+    return any(
+        isinstance(inner, cst.Lambda | cst.FunctionDef)
+        for loop in iter_nodes(node)
+        if isinstance(loop, _LOOPS)
+        for inner in iter_nodes(loop)
+    )
 
 
 def _called_with_exact_arguments(params: cst.Parameters) -> bool:

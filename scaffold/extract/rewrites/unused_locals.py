@@ -11,12 +11,13 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
-from scaffold.cst_search import find_all
+from scaffold.cst_search import find_all, has_shared_nodes
 
 
 def without_unused_locals(function: cst.FunctionDef) -> cst.FunctionDef:
     """`function` with each never-read `name = call(...)` of its own scope made a bare call."""
-    wrapper = MetadataWrapper(cst.Module(body=[function]))
+    module = cst.Module(body=[function])
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=not has_shared_nodes(module))
     scopes = wrapper.resolve(ScopeProvider)
     definition = wrapper.module.body[0]
     assert isinstance(definition, cst.FunctionDef)
