@@ -1,11 +1,36 @@
-"""scaffold: turn a research Jupyter notebook into a production ML project."""
+"""scaffold: turn a research Jupyter notebook into a production ML project.
+
+The public names are imported on first use (PEP 562), so that `import scaffold` is instant: the
+console script installs its Ctrl-C handling (`scaffold.entry`) before the heavy imports run.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from scaffold._version import __version__
-from scaffold.analysis import Analysis
-from scaffold.api import inspect_notebook
-from scaffold.errors import CellError, CellSyntaxError, NotebookError, ScaffoldError
-from scaffold.notebook import Cell, Notebook, Role
-from scaffold.reading import read_notebook
+
+if TYPE_CHECKING:
+    from scaffold.analysis import Analysis
+    from scaffold.api import inspect_notebook
+    from scaffold.errors import CellError, CellSyntaxError, NotebookError, ScaffoldError
+    from scaffold.notebook import Cell, Notebook, Role
+    from scaffold.reading import read_notebook
+
+_HOMES = {
+    "Analysis": "scaffold.analysis",
+    "Cell": "scaffold.notebook",
+    "CellError": "scaffold.errors",
+    "CellSyntaxError": "scaffold.errors",
+    "Notebook": "scaffold.notebook",
+    "NotebookError": "scaffold.errors",
+    "Role": "scaffold.notebook",
+    "ScaffoldError": "scaffold.errors",
+    "inspect_notebook": "scaffold.api",
+    "read_notebook": "scaffold.reading",
+}
+"""Where each public name lives."""
 
 __all__ = [
     "Analysis",
@@ -20,3 +45,12 @@ __all__ = [
     "inspect_notebook",
     "read_notebook",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'scaffold' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
