@@ -6,12 +6,13 @@ so while the imports run a handler of ours says one line and ends the process: n
 written yet. Once the CLI is imported, Python's handler is back and the commands turn
 `KeyboardInterrupt` into the same line (after cleaning up what they started).
 
-This module imports only `os`, `signal` and `sys`, and `import scaffold` itself is light (its
-public names load on first use).
+This module imports only `contextlib`, `os`, `signal` and `sys`, and `import scaffold` itself
+is light (its public names load on first use).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -27,16 +28,19 @@ def _interrupted_while_starting(signum: int, frame: FrameType | None) -> None:
     os._exit(EXIT_INTERRUPTED)  # mid-import: nothing to clean up, nothing written yet
 
 
-def _import_cli() -> ModuleType:
-    """`scaffold.cli`, imported with Ctrl-C ending the process at once (unless it is ignored)."""
-    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        from scaffold import cli  # SIGINT ignored (a background job) or handled by the caller
+def _exit_at_once_on_ctrl_c() -> None:
+    """Install the start-up handler, unless SIGINT is ignored (a background job) or handled."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        with contextlib.suppress(ValueError):  # not the main thread: signals are the caller's
+            signal.signal(signal.SIGINT, _interrupted_while_starting)
 
-        return cli
-    signal.signal(signal.SIGINT, _interrupted_while_starting)
-    try:
-        from scaffold import cli
-    finally:
+
+def _import_cli() -> ModuleType:
+    """`scaffold.cli`; then Ctrl-C raises `KeyboardInterrupt` again, which the CLI handles."""
+    _exit_at_once_on_ctrl_c()
+    from scaffold import cli
+
+    if signal.getsignal(signal.SIGINT) is _interrupted_while_starting:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     return cli
 
@@ -45,6 +49,11 @@ def main() -> None:
     """Run the `scaffold` command line."""
     try:
         _import_cli().main()
-    except KeyboardInterrupt:  # between two handlers, or after the CLI's own handling
+    except KeyboardInterrupt:  # after the CLI's own handling (while Python exits, say)
         os.write(2, INTERRUPTED)
         sys.exit(EXIT_INTERRUPTED)
+
+
+# On import, not in main(): the console script and `python -m scaffold` import this module
+# first, and a signal between the import and the call of main() must not escape either.
+_exit_at_once_on_ctrl_c()
