@@ -1,7 +1,8 @@
 """scaffold: turn a research Jupyter notebook into a production ML project.
 
 The public names load on first use (PEP 562), so that `scaffold --help` and
-`import scaffold.errors` do not pay for libcst, nbformat and the rest of the pipeline.
+`import scaffold.errors` do not pay for libcst, nbformat and the rest of the pipeline, and the
+console script installs its Ctrl-C handling (`scaffold.entry`) before the heavy imports run.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """`python -m scaffold`."""
 
-from scaffold.cli import main
+from scaffold.entry import main
 
 main()

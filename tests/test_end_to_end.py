@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -159,6 +160,21 @@ def test_generated_service_matches_its_openapi_document(project: Path) -> None:
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "1 passed" in result.stdout
     assert "skipped" not in result.stdout
+
+
+def test_every_acknowledged_prediction_survives_sigkill(project: Path) -> None:
+    """The generated slow durability test on the churn service: `serve` SIGKILLed three times
+    under 16 concurrent clients, each acknowledged request's rows found after each kill."""
+    command = [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "-m", "slow"]
+    result = run([*command, "tests/test_durability.py"], project, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout
+    figures = re.search(
+        r"(\d+) requests \((\d+) rows\) acknowledged, (\d+) of their rows found", result.stdout
+    )
+    assert figures is not None, result.stdout[-2000:]
+    assert int(figures[1]) >= 3 * 150
+    assert figures[2] == figures[3]
 
 
 def test_project_is_a_git_repo_with_one_commit(project: Path) -> None:

@@ -9,8 +9,12 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
+import os
+import signal
+import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -350,6 +354,65 @@ def test_ctrl_c_while_writing_leaves_nothing_and_exits_130(
     assert result.exit_code == 130
     assert result.stderr.strip().splitlines()[-1] == "scaffold: interrupted; nothing was written"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nb"]
+
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.mark.parametrize(
+    "module", ["scaffold.entry", "typer", "libcst", "nbformat", "scaffold.api"]
+)
+def test_ctrl_c_while_the_cli_starts_is_one_line_and_exit_130(module: str) -> None:
+    """SIGINT once `module` is imported (Python's import-time report says when), mid-start-up."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    command = [
+        sys.executable,
+        "-X",
+        "importtime",
+        "-m",
+        "scaffold",
+        "inspect",
+        str(EXAMPLES / "churn.ipynb"),
+    ]
+    child = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    assert child.stderr is not None
+    for line in child.stderr:
+        if line.rsplit("|", 1)[-1].strip() == module:
+            child.send_signal(signal.SIGINT)
+            break
+    else:
+        pytest.fail(f"{module} was never imported")
+    stdout, stderr = child.communicate(timeout=60)
+    assert child.returncode == 130, stderr[-2000:]
+    assert stdout == ""
+    assert "Traceback" not in stderr
+    report = [line for line in stderr.splitlines() if not line.startswith("import time:")]
+    assert report == ["scaffold: interrupted"]
+
+
+def test_the_console_script_starts_through_the_light_entry_module() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["scripts"]["scaffold"] == "scaffold.entry:main"
+    loaded = "sorted(m for m in sys.modules if m.startswith(('scaffold.', 'typer', 'libcst')))"
+    probe = f"import sys, scaffold.entry; print({loaded})"
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert completed.stdout.strip() == "['scaffold._version', 'scaffold.entry']"
+
+
+def test_the_public_names_load_on_first_use() -> None:
+    import scaffold
+
+    assert scaffold.read_notebook is scaffold.reading.read_notebook
+    assert sorted(scaffold.__all__) == sorted([*scaffold._HOMES, "__version__"])
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        _ = scaffold.nothing  # type: ignore[attr-defined]
 
 
 def test_a_ruff_failure_says_what_ruff_said(tmp_path: Path) -> None:

@@ -123,6 +123,7 @@ SERVICE_FILES = {
             "test_cli",
             "test_domain",
             "test_drift",
+            "test_durability",
             "test_gate",
             "test_learnt",
             "test_log_database",
