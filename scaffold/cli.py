@@ -202,10 +202,12 @@ def update(
         typer.echo(f"  kept {path} (holds code from the notebook)")
     if result.conflicts:
         typer.echo(
-            f"{len(result.conflicts)} file(s) with conflict markers: resolve them, then commit"
+            f"scaffold: {len(result.conflicts)} file(s) with conflict markers "
+            f"({', '.join(result.conflicts)}): resolve them, then commit",
+            err=True,
         )
-    else:
-        typer.echo("review with `git diff`, then commit")
+        raise typer.Exit(code=1)
+    typer.echo("review with `git diff`, then commit")
 
 
 @app.command("lint-templates")

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import yaml
 
 from scaffold._version import __version__
 from scaffold.errors import RenderError, UpdateError
-from scaffold.template_store import TemplateVersion, ensure_version
+from scaffold.template_store import SRC_PATH, TemplateVersion, ensure_version, is_store
+
+ANSWERS_FILE = ".copier-answers.yml"
 
 __all__ = [
+    "ANSWERS_FILE",
     "RenderError",
     "installed_template_version",
+    "record_source",
     "render_project",
     "resolve_answers",
     "syntax_environment",
@@ -43,7 +49,7 @@ def template_dir() -> Path:
 
 def installed_template_version() -> TemplateVersion:
     """The installed template as a tagged snapshot in the template store (added if missing)."""
-    return ensure_version(template_dir(), __version__)
+    return ensure_version(template_dir(), __version__, released=True)
 
 
 def render_project(
@@ -61,8 +67,8 @@ def render_project(
             `task_kind`, ...) and render data (`dependencies`, `description`); anything not
             given takes the template's default.
         template: Template directory or git repository. By default the installed template,
-            rendered from its snapshot in the template store (`scaffold.template_store`), so
-            that `.copier-answers.yml` records `_src_path` and `_commit` for later updates.
+            rendered from its folder (no clone); its tag in the template store
+            (`scaffold.template_store`) is recorded as `_commit` for later updates.
         vcs_ref: The git ref of `template` to render (with a `template` repository only).
 
     Raises:
@@ -70,23 +76,70 @@ def render_project(
     """
     if template is None:
         version = installed_template_version()
-        source, vcs_ref = version.src_path, version.tag
-    else:
-        source = str(template)
-    import copier  # here, not at start-up: only writing a project needs it
+        _copy(str(template_dir()), destination, answers, None)
+        record_source(destination, version.tag)
+        return
+    _copy(str(template), destination, answers, vcs_ref)
+    if is_store(Path(template)):
+        record_source(destination, None)
 
+
+def record_source(project: Path, commit: str | None) -> None:
+    """Write `_src_path` (always `SRC_PATH`) and `_commit` (if given) into the answers file.
+
+    copier records where it read the template: a folder of the installed package, or the
+    store's place on this machine. Neither means anything on another machine; the version
+    (`_commit`) and scaffold's own store do.
+    """
+    path = project / ANSWERS_FILE
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = {"_src_path": SRC_PATH, **({"_commit": commit} if commit is not None else {})}
+    for key, value in fields.items():
+        text = yaml.safe_dump({key: value}, allow_unicode=True)
+        at = next((n for n, line in enumerate(lines) if line.startswith(f"{key}:")), None)
+        if at is not None:
+            lines[at] = text
+        else:  # copier writes the keys sorted: `_commit` goes before `_src_path`
+            first = next((n for n, line in enumerate(lines) if not line.startswith("#")), 0)
+            lines.insert(first, text)
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _copy(
+    source: str, destination: Path, answers: Mapping[str, object], vcs_ref: str | None
+) -> None:
     try:
-        copier.run_copy(
-            source,
-            str(destination),
+        with _fresh_copy()(
+            src_path=source,
+            dst_path=destination,
             data=dict(answers),
             defaults=True,
             unsafe=False,
             quiet=True,
             vcs_ref=vcs_ref,
-        )
+        ) as worker:
+            worker.run_copy()
     except Exception as exc:  # copier raises many types: CopierError, ValueError, jinja errors
         raise RenderError(f"rendering {source} into {destination} failed: {exc}") from exc
+
+
+@functools.cache
+def _fresh_copy() -> type[Any]:
+    """copier's worker for a copy into a new folder, without a git subprocess per file.
+
+    After writing each file, copier asks git for `core.fileMode` (one subprocess per file, about
+    50 per project) to mirror an executable bit into the destination's git index. A new folder
+    has no tracked file, so that sync never changes anything there. copier offers no option
+    for it: this overrides the one private method (a renamed method only brings the
+    subprocesses back; tests/test_update.py counts them).
+    """
+    from copier._main import Worker  # here, not at start-up: only writing a project needs it
+
+    class FreshCopy(Worker):  # type: ignore[misc]  # copier ships no type information here
+        def _sync_git_index_executable_bit(self, dst_relpath: Path, src_mode: int) -> None:
+            return None
+
+    return FreshCopy
 
 
 def update_from_template(project: Path, vcs_ref: str) -> None:
