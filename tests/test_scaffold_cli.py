@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -172,3 +174,19 @@ def test_version_is_shown() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.strip() == f"scaffold {scaffold.__version__}"
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o755), (0o027, 0o750)])
+def test_the_project_folder_has_the_users_normal_permissions(
+    notebook: Path, tmp_path: Path, umask: int, mode: int
+) -> None:
+    """It was made with tempfile.mkdtemp, which makes private folders (0700) whatever the umask."""
+    out = tmp_path / "out"
+    previous = os.umask(umask)
+    try:
+        result = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git", "--no-verify"])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == mode
+    assert stat.S_IMODE((out / "src").stat().st_mode) == mode

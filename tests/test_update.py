@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import copier
@@ -422,3 +423,89 @@ def test_the_default_store_is_under_the_user_data_folder(
     render_project(root, {"package_name": PACKAGE})
     assert answers(root)["_commit"] == f"v{scaffold.__version__}"
     assert template_store.tags(store) == [f"v{scaffold.__version__}"]
+
+
+def scaffold_source(destination: Path) -> Path:
+    """A git repository holding this scaffold's source (uncommitted changes included)."""
+    root = Path(__file__).resolve().parents[1]
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=root, capture_output=True, text=True, check=True,
+    ).stdout.split("\0")  # fmt: skip
+    for relative in filter(None, listed):
+        if (root / relative).is_file():
+            (destination / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / relative, destination / relative)
+    git(destination, "init", "--quiet", "--initial-branch=main")
+    return destination
+
+
+def release(repository: Path, version: str, wheels: Path) -> Path:
+    """Set the version, commit, tag `v<version>` and build the wheel, as a release would."""
+    (repository / "scaffold" / "_version.py").write_text(f'__version__ = "{version}"\n')
+    git(repository, "add", "--all")
+    git(repository, "commit", "--quiet", "-m", f"Release {version}")
+    git(repository, "tag", f"v{version}")
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(wheels), str(repository)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = wheels.glob(f"scaffold-{version}-*.whl")
+    return wheel
+
+
+@pytest.mark.slow
+def test_two_released_wheels_update_a_project_on_a_machine_without_the_old_store(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("hatchling")
+    repository = scaffold_source(tmp_path / "scaffold")
+    first = release(repository, "1.0.0", tmp_path / "wheels")
+    readme = repository / "templates" / "project" / "README.md.jinja"
+    readme.write_text(readme.read_text() + "\n## Released in 1.1.0\n\nA template change.\n")
+    second = release(repository, "1.1.0", tmp_path / "wheels")
+    with zipfile.ZipFile(second) as archive:
+        assert "scaffold/template_history.bundle" in archive.namelist()
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    home = tmp_path / "home"
+    home.mkdir()
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"PYTHONPATH", template_store.STORE_ENV, "XDG_DATA_HOME"}
+    }
+    environment["HOME"] = str(home)
+
+    def run(*command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, cwd=tmp_path, env=environment, capture_output=True, text=True, check=False
+        )
+
+    def install(wheel: Path, version: str) -> None:
+        pip = run(str(venv / "bin/python"), "-m", "pip", "install", "-q", "--no-deps",
+                  "--no-index", "--force-reinstall", str(wheel))  # fmt: skip
+        assert pip.returncode == 0, pip.stderr
+        assert run(str(venv / "bin/scaffold"), "--version").stdout == f"scaffold {version}\n"
+
+    install(first, "1.0.0")
+    notebook = str(repository / "examples" / "churn.ipynb")
+    generated = run(str(venv / "bin/scaffold"), notebook, "-o", "churn", "--no-verify")
+    assert generated.returncode == 0, generated.stderr
+    project = tmp_path / "churn"
+    recorded = (project / ".copier-answers.yml").read_text()
+    assert "_commit: v1.0.0\n" in recorded
+    assert str(tmp_path) not in recorded and str(home) not in recorded
+    shutil.rmtree(home / ".local")  # the store is gone: another machine, or a cleaned one
+
+    install(second, "1.1.0")
+    updated = run(str(venv / "bin/scaffold"), "update", "churn")
+
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    assert "updated" in updated.stdout and "from template v1.0.0 to v1.1.0" in updated.stdout
+    assert (project / "README.md").read_text().endswith("## Released in 1.1.0\n\nA template change.\n")
+    assert "_commit: v1.1.0\n" in (project / ".copier-answers.yml").read_text()
+    assert str(tmp_path) not in (project / ".copier-answers.yml").read_text()
