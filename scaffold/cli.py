@@ -35,7 +35,7 @@ app = typer.Typer(
     cls=_NotebookFirstGroup,
     help="Turn a research Jupyter notebook into a production ML project.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
@@ -241,7 +241,9 @@ def lint_templates(
 def main() -> None:
     """Entry point of the `scaffold` console script."""
     try:
-        app()
+        # one program name however it is started (`python -m scaffold` too): the shell
+        # completion script and its variable `_SCAFFOLD_COMPLETE` are named after it
+        app(prog_name="scaffold")
     except KeyboardInterrupt:  # outside a command (while click parses, say)
         typer.echo("scaffold: interrupted", err=True)
         sys.exit(130)

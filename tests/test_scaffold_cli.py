@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -190,3 +192,27 @@ def test_the_project_folder_has_the_users_normal_permissions(
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(out.stat().st_mode) == mode
     assert stat.S_IMODE((out / "src").stat().st_mode) == mode
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("scaffold upd", ["update"]),
+        ("scaffold lint-templates --ru", ["--run-tests"]),
+        ("scaffold notebook.ipynb --no-", ["--no-git", "--no-verify"]),  # `scaffold NOTEBOOK`
+    ],
+)
+def test_shell_completion(words: str, expected: list[str]) -> None:
+    """What bash asks through the script `scaffold --show-completion` prints, however scaffold
+    is started (`python -m scaffold` named the script and its variable after python)."""
+    environment = {
+        **os.environ,
+        "_SCAFFOLD_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - 1),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "scaffold"], env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == expected
