@@ -21,7 +21,8 @@ def _history_module(root: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "_scaffold_template_history", root / "scaffold" / "template_history.py"
     )
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -33,6 +34,7 @@ class TemplateHistoryHook(BuildHookInterface):  # type: ignore[type-arg]
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
+        """Make the bundle (or take the sdist's) and add it to the build."""
         root = Path(self.root)
         history = _history_module(root)
         inside = "scaffold/" if self.target_name == "wheel" else ""
@@ -57,6 +59,7 @@ class TemplateHistoryHook(BuildHookInterface):  # type: ignore[type-arg]
             self.app.display_warning("neither a git checkout nor a template history bundle")
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        """Remove the bundle made for this build."""
         scratch = getattr(self, "_scratch", None)
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)

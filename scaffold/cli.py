@@ -220,22 +220,41 @@ def lint_templates(
         bool, typer.Option("--run-tests", help="Also run each render's own tests (slow).")
     ] = False,
 ) -> None:
-    """Check a copier template (syntax, questions, every option combination, ruff)."""
+    """Check a copier template (syntax, questions, every option combination, ruff, updates)."""
     from scaffold import template_lint
 
     try:
-        report = template_lint.lint_template(template, run_tests=run_tests)
+        with _interruptible(), _counter("lint-templates") as progress:
+            report = template_lint.lint_template(template, run_tests=run_tests, progress=progress)
     except ScaffoldError as error:
         raise _fail(error) from None
     for problem in report.problems:
         typer.echo(str(problem))
+    for note in report.notes:
+        typer.echo(f"lint-templates: {note}", err=True)
     summary = (
         f"{report.template}: {len(report.problems)} problem(s) in "
-        f"{report.combinations} option combination(s)"
+        f"{report.combinations} option combination(s) "
+        f"({report.linted} distinct set(s) of Python files for ruff)"
     )
     typer.echo(summary, err=True)
     if report.problems:
         raise typer.Exit(code=1)
+
+
+@contextlib.contextmanager
+def _counter(what: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal; nothing when stderr is piped or a file."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(what, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def main() -> None:

@@ -92,6 +92,8 @@ def record_source(project: Path, commit: str | None) -> None:
     (`_commit`) and scaffold's own store do.
     """
     path = project / ANSWERS_FILE
+    if not path.is_file():  # a template that records no answers: nothing to update later
+        return
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     fields = {"_src_path": SRC_PATH, **({"_commit": commit} if commit is not None else {})}
     for key, value in fields.items():
@@ -125,7 +127,7 @@ def _copy(
 
 @functools.cache
 def _fresh_copy() -> type[Any]:
-    """copier's worker for a copy into a new folder, without a git subprocess per file.
+    """The copier worker for a copy into a new folder, without a git subprocess per file.
 
     After writing each file, copier asks git for `core.fileMode` (one subprocess per file, about
     50 per project) to mirror an executable bit into the destination's git index. A new folder
@@ -135,7 +137,7 @@ def _fresh_copy() -> type[Any]:
     """
     from copier._main import Worker  # here, not at start-up: only writing a project needs it
 
-    class FreshCopy(Worker):  # type: ignore[misc]  # copier ships no type information here
+    class FreshCopy(Worker):
         def _sync_git_index_executable_bit(self, dst_relpath: Path, src_mode: int) -> None:
             return None
 

@@ -118,9 +118,9 @@ def ensure_version(
         TemplateStoreError: git is missing or the store cannot be written.
     """
     store = (store or default_store()).absolute()
-    if _init(store) and released:
+    if init_store(store) and released:
         add_released(store)
-    tree = _tree_of(template, store)
+    tree = tree_of(template, store)
     base = f"v{version}"
     candidates = [base, *sorted(_dev_tags(store, base), key=_dev_number)]
     for tag in candidates:
@@ -188,8 +188,12 @@ def add_history(store: Path, bundle: Path) -> list[str]:
     return [ref.removeprefix("refs/tags/") for ref in missing]
 
 
-def _init(store: Path) -> bool:
-    """Make `store` a store if it is not one; whether it was made now."""
+def init_store(store: Path) -> bool:
+    """Make `store` a store if it is not one; whether it was made now.
+
+    Raises:
+        TemplateStoreError: `store` is a folder with other files, or git failed.
+    """
     if is_store(store):
         return False
     if store.exists() and any(store.iterdir()):
@@ -207,7 +211,12 @@ def _init(store: Path) -> bool:
     return True
 
 
-def _tree_of(template: Path, store: Path) -> str:
+def tree_of(template: Path, store: Path) -> str:
+    """The git tree of `template`'s files, written into `store`'s objects (nothing else changes).
+
+    Raises:
+        TemplateStoreError: `template` has no copier.yml, or git failed.
+    """
     if not (template / "copier.yml").is_file() and not (template / "copier.yaml").is_file():
         raise TemplateStoreError(f"{template} is not a copier template (no copier.yml)")
     with tempfile.TemporaryDirectory(prefix="scaffold-index-") as scratch:
@@ -226,6 +235,11 @@ def _tree_of(template: Path, store: Path) -> str:
             env=env,
         )
         return _git(store, "write-tree", env=env).stdout.strip()
+
+
+def rev(store: Path, ref: str) -> str | None:
+    """The object `ref` names in `store`, or None."""
+    return _rev(store, ref)
 
 
 def _rev(store: Path, ref: str) -> str | None:

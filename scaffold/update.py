@@ -123,19 +123,28 @@ def update_project(
     if not template_store.has_version(store, old):
         raise _unavailable(project, old, store)
     _require_clean(project)
-    with _reading_from(project, store):
-        update_from_template(project, new)
-    record_source(project, None)
+    merge_update(project, store, new)
     restored = _restore_owned(project, answers, template or template_dir())
-    changed = _status(project)
+    changed = status(project)
     return UpdateResult(
         project=project,
         old=old,
         new=new,
         changed=tuple(changed),
-        conflicts=tuple(_conflicts(project, changed)),
+        conflicts=tuple(conflicts(project, changed)),
         restored=tuple(restored),
     )
+
+
+def merge_update(project: Path, store: Path, tag: str) -> None:
+    """Run copier's update of the clean, committed `project` to version `tag` of `store`.
+
+    Raises:
+        UpdateError: copier failed (the answers file is then as committed).
+    """
+    with _reading_from(project, store):
+        update_from_template(project, tag)
+    record_source(project, None)
 
 
 def _answers(project: Path) -> dict[str, Any]:
@@ -205,7 +214,7 @@ def _reading_from(project: Path, store: Path) -> Iterator[None]:
         _run(project, "update-index", "--no-assume-unchanged", "--", ANSWERS_FILE)
 
 
-def _conflicts(project: Path, changed: list[str]) -> list[str]:
+def conflicts(project: Path, changed: list[str]) -> list[str]:
     """Paths git left unmerged, and changed files that hold a conflict marker."""
     found = set(_git(project, "diff", "--name-only", "--diff-filter=U").split())
     for relative in changed:
@@ -222,7 +231,9 @@ def _conflicts(project: Path, changed: list[str]) -> list[str]:
 def _unavailable(project: Path, old: str, store: Path) -> TemplateVersionUnavailableError:
     held = ", ".join(template_store.tags(store)) or "nothing"
     base = old[1:].split("+", 1)[0] if old.startswith("v") else old
-    kind = "a development snapshot" if "+" in old else "not among the releases this scaffold carries"
+    kind = (
+        "a development snapshot" if "+" in old else "not among the releases this scaffold carries"
+    )
     return TemplateVersionUnavailableError(
         f"{project} was generated from template {old} ({kind}), which "
         f"the template store {store} does not hold (it holds {held}); an update merges from "
@@ -258,7 +269,7 @@ def _require_clean(project: Path) -> None:
             f"{project} is not a git work tree; an update is a merge and needs the project "
             "committed: git init && git add --all && git commit -m 'Before update'"
         )
-    dirty = _status(project)
+    dirty = status(project)
     if dirty:
         shown = ", ".join(dirty[:3]) + (f" and {len(dirty) - 3} more" if len(dirty) > 3 else "")
         raise DirtyProjectError(
@@ -280,7 +291,8 @@ def _restore_owned(project: Path, answers: dict[str, Any], template: Path) -> li
     return sorted([*touched, *added])
 
 
-def _status(project: Path) -> list[str]:
+def status(project: Path) -> list[str]:
+    """The paths `git status` lists as changed, added or removed (untracked files too)."""
     lines = _git(project, "status", "--porcelain", "--untracked-files=all").splitlines()
     return [line[3:] for line in lines if line.strip()]
 
