@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import yaml
@@ -17,6 +18,9 @@ from scaffold.template_store import SRC_PATH, TemplateVersion, ensure_version, i
 
 ANSWERS_FILE = ".copier-answers.yml"
 
+if TYPE_CHECKING:
+    from copier._jinja_ext import SandboxedEnvironment
+
 __all__ = [
     "ANSWERS_FILE",
     "RenderError",
@@ -24,6 +28,7 @@ __all__ = [
     "record_source",
     "render_project",
     "resolve_answers",
+    "reuse_templates",
     "syntax_environment",
     "template_dir",
     "update_from_template",
@@ -125,6 +130,32 @@ def _copy(
         raise RenderError(f"rendering {source} into {destination} failed: {exc}") from exc
 
 
+@dataclass
+class _Reused:
+    """What renders of one template folder share while `reuse_templates` is on."""
+
+    template: Any
+    """copier's `Template`: the parsed `copier.yml`, and its checks of the folder."""
+    environment: SandboxedEnvironment | None = None
+
+
+_reused: dict[str, _Reused] | None = None
+"""Template folder -> what its renders share; None: nothing is shared."""
+
+
+def reuse_templates(enabled: bool) -> None:
+    """Turn on (or off, dropping what is shared) sharing between renders of a template folder.
+
+    Renders of one folder in this process then share its parsed settings and compiled
+    templates. For `lint-templates`, which renders one folder for every option combination: copier
+    otherwise parses `copier.yml`, checks with git whether the folder is a repository or a
+    bundle, and compiles every template again for each render. A template folder must not
+    change while it is on.
+    """
+    global _reused  # one switch for the process (a worker process turns it on)
+    _reused = {} if enabled else None
+
+
 @functools.cache
 def _fresh_copy() -> type[Any]:
     """The copier worker for a copy into a new folder, without a git subprocess per file.
@@ -133,7 +164,8 @@ def _fresh_copy() -> type[Any]:
     50 per project) to mirror an executable bit into the destination's git index. A new folder
     has no tracked file, so that sync never changes anything there. copier offers no option
     for it: this overrides the one private method (a renamed method only brings the
-    subprocesses back; tests/test_update.py counts them).
+    subprocesses back; tests/test_update.py counts them). With `reuse_templates` on, it also
+    shares copier's template and Jinja environment between renders of one folder.
     """
     from copier._main import Worker  # here, not at start-up: only writing a project needs it
 
@@ -141,7 +173,54 @@ def _fresh_copy() -> type[Any]:
         def _sync_git_index_executable_bit(self, dst_relpath: Path, src_mode: int) -> None:
             return None
 
+        def _shared(self) -> _Reused | None:
+            if _reused is None or self.vcs_ref is not None or not self.src_path:
+                return None
+            return _reused.get(str(self.src_path))
+
+        @functools.cached_property
+        def template(self) -> Any:
+            if _reused is None or self.vcs_ref is not None or not self.src_path:
+                return super().template
+            if (shared := self._shared()) is None:
+                template = super().template
+                if template.vcs is not None:  # a git repository: cloned per render
+                    return template
+                shared = _reused[str(self.src_path)] = _Reused(template)
+            return shared.template
+
+        @functools.cached_property
+        def jinja_env(self) -> SandboxedEnvironment:
+            shared = self._shared()
+            if shared is None:
+                return super().jinja_env
+            if shared.environment is None:
+                shared.environment = _compiling_once(super().jinja_env)
+            return shared.environment
+
     return FreshCopy
+
+
+def _compiling_once(environment: SandboxedEnvironment) -> SandboxedEnvironment:
+    """`environment`, its `from_string` compiling each string once (file names, questions).
+
+    Its file templates are cached by Jinja itself (reloaded when a file changes). A string with
+    `yield` is compiled every time: copier's `{% yield %}` records its loop while compiling.
+    """
+    compile_string = environment.from_string
+
+    @functools.lru_cache(maxsize=4096)
+    def compiled(source: str) -> Any:
+        return compile_string(source)
+
+    def from_string(source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        plain = globals is None and template_class is None
+        if plain and isinstance(source, str) and "yield" not in source:
+            return compiled(source)
+        return compile_string(source, globals, template_class)
+
+    environment.from_string = from_string  # type: ignore[method-assign]
+    return environment
 
 
 def update_from_template(project: Path, vcs_ref: str) -> None:

@@ -296,3 +296,13 @@ def test_a_template_without_an_answers_file_cannot_be_updated(build: Build, tmp_
         "cannot be updated: the template must render `{{ _copier_conf.answers_file }}.jinja` "
         "with `{{ _copier_answers | to_nice_yaml }}` (rendered with the defaults)"
     ]
+
+
+@pytest.mark.slow
+def test_run_tests_runs_each_distinct_renders_tests(build: Build) -> None:
+    test = 'KIND = "{{ kind }}"\n\n\ndef test_kind() -> None:\n    assert KIND == "alpha"\n'
+    problems = lines(build(**{"project__tests__test_kind.py.jinja": test}), run_tests=True)
+    assert problems == [
+        "tests: the render's own tests fail: 1 failed (rendered with kind=beta, with_ci=true; "
+        "and 1 more combination(s))"
+    ]

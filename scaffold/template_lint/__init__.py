@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -34,7 +35,7 @@ from typing import Any, Literal
 import yaml
 
 from scaffold.errors import TemplateLintError
-from scaffold.render import template_dir
+from scaffold.render import reuse_templates, template_dir
 from scaffold.template_lint.checks import ruff_findings
 from scaffold.template_lint.locate import Locator
 from scaffold.template_lint.problems import Finding, Problem, first_line, merge
@@ -118,7 +119,8 @@ def lint_template(
             own = root == template_dir().absolute()
             previous = previous_release(work, Path(scratch)) if own else None
         run = _Run(questions, work, Path(scratch) / "renders", questions.combinations(defaults))
-        outcome = run.render(previous, workers or os.cpu_count() or 1, progress)
+        run.workers = workers or os.cpu_count() or 1
+        outcome = run.render(previous, run.workers, progress)
         problems += default_problems
         problems += run.problems(run_tests=run_tests, update=outcome)
         notes = (outcome.note,) if outcome is not None else ()
@@ -147,6 +149,7 @@ class _Run:
         ]
         self.rendered: list[Rendered] = []
         self.linted = 0
+        self.workers = 1
         self._locator: Locator | None = None
 
     def render(
@@ -160,18 +163,26 @@ class _Run:
         outcome: UpdateOutcome | None = None
         done = 0
         if workers < 2 or len(jobs) < _PARALLEL_FROM:
-            for number, combination in jobs:
-                self.rendered.append(
-                    render_combination(self.work, self.scratch, number, combination)
-                )
-                done += 1
-                _tell(progress, done, total)
+            reuse_templates(True)
+            try:
+                for number, combination in jobs:
+                    rendered = render_combination(self.work, self.scratch, number, combination)
+                    self.rendered.append(rendered)
+                    done += 1
+                    _tell(progress, done, total)
+            finally:
+                reuse_templates(False)
             if previous is not None:
                 outcome = check_update(self.work, previous, skip)
                 _tell(progress, done + 1, total)
             return outcome
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(jobs)),
+            mp_context=context,
+            initializer=reuse_templates,  # a worker renders one template folder, many times
+            initargs=(True,),
+        ) as pool:
             update: Future[UpdateOutcome] | None = None
             if previous is not None:  # the longest single job: start it first
                 update = pool.submit(check_update, self.work, previous, skip)
@@ -192,6 +203,13 @@ class _Run:
 
     def problems(self, *, run_tests: bool, update: UpdateOutcome | None) -> list[Problem]:
         """Every problem the renders show, at the template file and line."""
+        reuse_templates(True)  # the marked copies of `locate`
+        try:
+            return self._problems(run_tests=run_tests, update=update)
+        finally:
+            reuse_templates(False)
+
+    def _problems(self, *, run_tests: bool, update: UpdateOutcome | None) -> list[Problem]:
         found: list[Problem] = []
         ok = [rendered for rendered in self.rendered if rendered.failure is None]
         for rendered in self.rendered:
@@ -271,14 +289,23 @@ class _Run:
         return places or [Problem(self.questions.config_name, message, None, label)]
 
     def _test_problems(self, renders: list[Rendered]) -> list[Problem]:
-        found: list[Problem] = []
-        tested: dict[str, list[Problem]] = {}
+        """Each distinct render's own tests, `workers` test runs at a time."""
+        firsts: dict[str, Rendered] = {}
         for rendered in renders:
-            key = rendered.content_key()
-            if key not in tested:
-                tested[key] = _tests(self.scratch / rendered.folder)
+            firsts.setdefault(rendered.content_key(), rendered)
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:  # each run is a subprocess
+            tested = dict(
+                zip(
+                    firsts,
+                    pool.map(lambda r: _tests(self.scratch / r.folder), firsts.values()),
+                    strict=True,
+                )
+            )
+        found: list[Problem] = []
+        for rendered in renders:
             label = self.labels[rendered.number]
-            found += [Problem(p.path, p.message, None, label) for p in tested[key]]
+            failed = tested[rendered.content_key()]
+            found += [Problem(p.path, p.message, None, label) for p in failed]
         return found
 
 
@@ -293,7 +320,8 @@ def _tests(root: Path) -> list[Problem]:
     )
     if result.returncode == 0:
         return []
-    tail = (result.stdout.strip().splitlines() or ["no output"])[-1]
+    tail = (result.stdout.strip().splitlines() or ["no output"])[-1].strip("= ")
+    tail = re.sub(r" in [\d.]+s( \([\d:]+\))?$", "", tail)  # the same fault, whatever it took
     return [Problem("tests", f"the render's own tests fail: {tail}")]
 
 
