@@ -238,7 +238,7 @@ def test_ruff_findings_after_a_multiline_expression(build: Build) -> None:
 def test_progress_is_told_each_render(build: Build) -> None:
     told: list[tuple[int, int]] = []
     lint_template(build(), progress=lambda done, total: told.append((done, total)))
-    assert told == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert told == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
 
 
 def test_renders_in_worker_processes_find_the_same_problems(build: Build) -> None:
@@ -305,4 +305,13 @@ def test_run_tests_runs_each_distinct_renders_tests(build: Build) -> None:
     assert problems == [
         "tests: the render's own tests fail: 1 failed (rendered with kind=beta, with_ci=true; "
         "and 1 more combination(s))"
+    ]
+
+
+def test_no_progress_when_piped(build: Build) -> None:
+    result = CliRunner().invoke(app, ["lint-templates", str(build())])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"{build()}: 0 problem(s) in 4 option combination(s) "
+        "(2 distinct set(s) of Python files for ruff)"
     ]

@@ -162,6 +162,7 @@ class _Run:
         jobs = list(enumerate(self.combinations))
         outcome: UpdateOutcome | None = None
         done = 0
+        _tell(progress, done, total)
         if workers < 2 or len(jobs) < _PARALLEL_FROM:
             reuse_templates(True)
             try:
