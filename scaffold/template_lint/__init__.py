@@ -28,6 +28,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -163,20 +164,37 @@ class _Run:
         outcome: UpdateOutcome | None = None
         done = 0
         _tell(progress, done, total)
-        if workers < 2 or len(jobs) < _PARALLEL_FROM:
-            reuse_templates(True)
+        if workers >= 2 and len(jobs) >= _PARALLEL_FROM:
             try:
-                for number, combination in jobs:
-                    rendered = render_combination(self.work, self.scratch, number, combination)
-                    self.rendered.append(rendered)
-                    done += 1
-                    _tell(progress, done, total)
-            finally:
-                reuse_templates(False)
-            if previous is not None:
-                outcome = check_update(self.work, previous, skip)
-                _tell(progress, done + 1, total)
-            return outcome
+                return self._render_in_workers(jobs, previous, skip, workers, progress)
+            except BrokenProcessPool:  # a worker could not start (a `__main__` it cannot import)
+                self.rendered.clear()
+        reuse_templates(True)
+        try:
+            for number, combination in jobs:
+                self.rendered.append(
+                    render_combination(self.work, self.scratch, number, combination)
+                )
+                done += 1
+                _tell(progress, done, total)
+        finally:
+            reuse_templates(False)
+        if previous is not None:
+            outcome = check_update(self.work, previous, skip)
+            _tell(progress, done + 1, total)
+        return outcome
+
+    def _render_in_workers(
+        self,
+        jobs: list[tuple[int, dict[str, Any]]],
+        previous: TemplateVersion | None,
+        skip: list[str],
+        workers: int,
+        progress: Progress | None,
+    ) -> UpdateOutcome | None:
+        total = len(jobs) + (previous is not None)
+        outcome: UpdateOutcome | None = None
+        done = 0
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads
         with ProcessPoolExecutor(
             max_workers=min(workers, len(jobs)),
