@@ -67,14 +67,6 @@ def default_store() -> Path:
     return Path(data).expanduser().absolute() / "scaffold" / "templates"
 
 
-def display_path(path: Path) -> str:
-    """`path` with the home folder written `~` (for messages)."""
-    try:
-        return "~/" + path.relative_to(Path.home()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def is_store(path: Path) -> bool:
     """Whether `path` is a scaffold template store."""
     if not (path / ".git").exists():
