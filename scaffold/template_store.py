@@ -163,6 +163,16 @@ def add_released(store: Path) -> list[str]:
         return add_history(store, built) if tags else []
 
 
+def add_tag(store: Path, other: Path, tag: str) -> None:
+    """Fetch version `tag` from the store `other` into `store`.
+
+    Raises:
+        TemplateStoreError: git failed.
+    """
+    ref = f"refs/tags/{tag}"
+    _git(store, "fetch", "--quiet", "--no-tags", str(other), f"{ref}:{ref}")
+
+
 def add_history(store: Path, bundle: Path) -> list[str]:
     """Fetch the version tags of `bundle` that `store` lacks; returns them.
 

@@ -120,6 +120,9 @@ def update_project(
         )
     if not template_store.has_version(store, old):
         template_store.add_released(store)
+    recorded = Path(str(answers["_src_path"])).expanduser()
+    if not template_store.has_version(store, old) and template_store.has_version(recorded, old):
+        template_store.add_tag(store, recorded, old)  # a store the project named (older scaffolds)
     if not template_store.has_version(store, old):
         raise _unavailable(project, old, store)
     _require_clean(project)
