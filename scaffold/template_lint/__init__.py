@@ -249,22 +249,17 @@ class _Run:
                 found += self._located(rendered.number, ruff.get(group[0].folder, []))
         if run_tests:
             found += self._test_problems(ok)
-        if update is not None and update.findings:
-            defaults = len(self.combinations)  # the default answers: not one of the combinations
-            found += self._located(defaults, update.findings, combination={}, label="")
+        if update is not None:  # a project of the default answers ("" is their label)
+            found += self._traced({}, "", update.findings)
         return found
 
-    def _located(
-        self,
-        number: int,
-        findings: Iterable[Finding],
-        *,
-        combination: dict[str, Any] | None = None,
-        label: str | None = None,
+    def _located(self, number: int, findings: Iterable[Finding]) -> Iterator[Problem]:
+        return self._traced(self.combinations[number], self.labels[number], findings)
+
+    def _traced(
+        self, combination: dict[str, Any], label: str, findings: Iterable[Finding]
     ) -> Iterator[Problem]:
-        if combination is None:
-            combination, label = self.combinations[number], self.labels[number]
-        assert label is not None
+        """`findings` of the render of `combination`, at the template file and line."""
         for finding in findings:
             at = f"{finding.path}:{finding.line}" if finding.line else finding.path
             where = self._locator_for().locate(
