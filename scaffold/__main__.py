@@ -2,4 +2,5 @@
 
 from scaffold.entry import main
 
-main()
+if __name__ == "__main__":  # not when a worker process of `lint-templates` imports it
+    main()

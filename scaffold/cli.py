@@ -34,7 +34,7 @@ app = typer.Typer(
     cls=_NotebookFirstGroup,
     help="Turn a research Jupyter notebook into a production ML project.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # click's plain help: rich's renderer alone costs 0.15 s at start-up
 )
@@ -208,10 +208,12 @@ def update(
         typer.echo(f"  kept {path} (holds code from the notebook)")
     if result.conflicts:
         typer.echo(
-            f"{len(result.conflicts)} file(s) with conflict markers: resolve them, then commit"
+            f"scaffold: {len(result.conflicts)} file(s) with conflict markers "
+            f"({', '.join(result.conflicts)}): resolve them, then commit",
+            err=True,
         )
-    else:
-        typer.echo("review with `git diff`, then commit")
+        raise typer.Exit(code=1)
+    typer.echo("review with `git diff`, then commit")
 
 
 @app.command(
@@ -227,28 +229,49 @@ def lint_templates(
         bool, typer.Option("--run-tests", help="Also run each render's own tests (slow).")
     ] = False,
 ) -> None:
-    """Check a copier template (syntax, questions, every option combination, ruff)."""
+    """Check a copier template (syntax, questions, every option combination, ruff, updates)."""
     from scaffold import template_lint
 
     try:
-        report = template_lint.lint_template(template, run_tests=run_tests)
+        with _interruptible(), _counter("lint-templates") as progress:
+            report = template_lint.lint_template(template, run_tests=run_tests, progress=progress)
     except ScaffoldError as error:
         raise _fail(error) from None
     for problem in report.problems:
         typer.echo(str(problem))
+    for note in report.notes:
+        typer.echo(f"lint-templates: {note}", err=True)
     summary = (
         f"{report.template}: {len(report.problems)} problem(s) in "
-        f"{report.combinations} option combination(s)"
+        f"{report.combinations} option combination(s) "
+        f"({report.linted} distinct set(s) of Python files for ruff)"
     )
     typer.echo(summary, err=True)
     if report.problems:
         raise typer.Exit(code=1)
 
 
+@contextlib.contextmanager
+def _counter(what: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal; nothing when stderr is piped or a file."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(what, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
 def main() -> None:
     """Entry point of the `scaffold` console script."""
     try:
-        app()
+        # one program name however it is started (`python -m scaffold` too): the shell
+        # completion script and its variable `_SCAFFOLD_COMPLETE` are named after it
+        app(prog_name="scaffold")
     except KeyboardInterrupt:  # outside a command (while click parses, say)
         typer.echo("scaffold: interrupted", err=True)
         sys.exit(130)

@@ -6,10 +6,10 @@ temporary folder that is moved into place only when everything worked.
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +105,7 @@ def write_project(
     check_target(target, force=force)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        staging = _staging_folder(target)
     except OSError as exc:
         raise _output_error(target, exc) from exc
     try:
@@ -129,6 +129,20 @@ def write_project(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return written
+
+
+def _staging_folder(target: Path) -> Path:
+    """A new empty folder beside `target`, made with the user's umask (the project becomes it).
+
+    Not `tempfile.mkdtemp`: its folders are private (mode 0700), and so was the project.
+    """
+    while True:
+        staging = target.with_name(f".{target.name}-{secrets.token_hex(4)}")
+        try:
+            staging.mkdir()
+        except FileExistsError:
+            continue
+        return staging
 
 
 def _build(spec: ProjectSpec, root: Path) -> None:

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import yaml
 
 from scaffold._version import __version__
 from scaffold.errors import RenderError, UpdateError
-from scaffold.template_store import TemplateVersion, ensure_version
+from scaffold.template_store import SRC_PATH, TemplateVersion, ensure_version, is_store
+
+ANSWERS_FILE = ".copier-answers.yml"
+
+if TYPE_CHECKING:
+    from copier._jinja_ext import SandboxedEnvironment
 
 __all__ = [
+    "ANSWERS_FILE",
     "RenderError",
     "installed_template_version",
     "python_versions",
+    "record_source",
     "render_project",
     "resolve_answers",
+    "reuse_templates",
     "syntax_environment",
     "template_dir",
     "update_from_template",
@@ -51,7 +61,7 @@ def python_versions() -> tuple[str, ...]:
 
 def installed_template_version() -> TemplateVersion:
     """The installed template as a tagged snapshot in the template store (added if missing)."""
-    return ensure_version(template_dir(), __version__)
+    return ensure_version(template_dir(), __version__, released=True)
 
 
 def render_project(
@@ -69,8 +79,8 @@ def render_project(
             `task_kind`, ...) and render data (`dependencies`, `description`); anything not
             given takes the template's default.
         template: Template directory or git repository. By default the installed template,
-            rendered from its snapshot in the template store (`scaffold.template_store`), so
-            that `.copier-answers.yml` records `_src_path` and `_commit` for later updates.
+            rendered from its folder (no clone); its tag in the template store
+            (`scaffold.template_store`) is recorded as `_commit` for later updates.
         vcs_ref: The git ref of `template` to render (with a `template` repository only).
 
     Raises:
@@ -78,23 +88,146 @@ def render_project(
     """
     if template is None:
         version = installed_template_version()
-        source, vcs_ref = version.src_path, version.tag
-    else:
-        source = str(template)
-    import copier  # here, not at start-up: only writing a project needs it
+        _copy(str(template_dir()), destination, answers, None)
+        record_source(destination, version.tag)
+        return
+    _copy(str(template), destination, answers, vcs_ref)
+    if is_store(Path(template)):
+        record_source(destination, None)
 
+
+def record_source(project: Path, commit: str | None) -> None:
+    """Write `_src_path` (always `SRC_PATH`) and `_commit` (if given) into the answers file.
+
+    copier records where it read the template: a folder of the installed package, or the
+    store's place on this machine. Neither means anything on another machine; the version
+    (`_commit`) and scaffold's own store do.
+    """
+    path = project / ANSWERS_FILE
+    if not path.is_file():  # a template that records no answers: nothing to update later
+        return
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = {"_src_path": SRC_PATH, **({"_commit": commit} if commit is not None else {})}
+    for key, value in fields.items():
+        text = yaml.safe_dump({key: value}, allow_unicode=True)
+        at = next((n for n, line in enumerate(lines) if line.startswith(f"{key}:")), None)
+        if at is not None:
+            lines[at] = text
+        else:  # copier writes the keys sorted: `_commit` goes before `_src_path`
+            first = next((n for n, line in enumerate(lines) if not line.startswith("#")), 0)
+            lines.insert(first, text)
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _copy(
+    source: str, destination: Path, answers: Mapping[str, object], vcs_ref: str | None
+) -> None:
     try:
-        copier.run_copy(
-            source,
-            str(destination),
+        with _fresh_copy()(
+            src_path=source,
+            dst_path=destination,
             data=dict(answers),
             defaults=True,
             unsafe=False,
             quiet=True,
             vcs_ref=vcs_ref,
-        )
+        ) as worker:
+            worker.run_copy()
     except Exception as exc:  # copier raises many types: CopierError, ValueError, jinja errors
         raise RenderError(f"rendering {source} into {destination} failed: {exc}") from exc
+
+
+@dataclass
+class _Reused:
+    """What renders of one template folder share while `reuse_templates` is on."""
+
+    template: Any
+    """copier's `Template`: the parsed `copier.yml`, and its checks of the folder."""
+    environment: SandboxedEnvironment | None = None
+
+
+_reused: dict[str, _Reused] | None = None
+"""Template folder -> what its renders share; None: nothing is shared."""
+
+
+def reuse_templates(enabled: bool) -> None:
+    """Turn on (or off, dropping what is shared) sharing between renders of a template folder.
+
+    Renders of one folder in this process then share its parsed settings and compiled
+    templates. For `lint-templates`, which renders one folder for every option combination: copier
+    otherwise parses `copier.yml`, checks with git whether the folder is a repository or a
+    bundle, and compiles every template again for each render. A template folder must not
+    change while it is on.
+    """
+    global _reused  # one switch for the process (a worker process turns it on)
+    _reused = {} if enabled else None
+
+
+@functools.cache
+def _fresh_copy() -> type[Any]:
+    """The copier worker for a copy into a new folder, without a git subprocess per file.
+
+    After writing each file, copier asks git for `core.fileMode` (one subprocess per file, about
+    50 per project) to mirror an executable bit into the destination's git index. A new folder
+    has no tracked file, so that sync never changes anything there. copier offers no option
+    for it: this overrides the one private method (a renamed method only brings the
+    subprocesses back; tests/test_update.py counts them). With `reuse_templates` on, it also
+    shares copier's template and Jinja environment between renders of one folder.
+    """
+    from copier._main import Worker  # here, not at start-up: only writing a project needs it
+
+    class FreshCopy(Worker):
+        def _sync_git_index_executable_bit(self, dst_relpath: Path, src_mode: int) -> None:
+            return None
+
+        def _shared(self) -> _Reused | None:
+            if _reused is None or self.vcs_ref is not None or not self.src_path:
+                return None
+            return _reused.get(str(self.src_path))
+
+        @functools.cached_property
+        def template(self) -> Any:
+            if _reused is None or self.vcs_ref is not None or not self.src_path:
+                return super().template
+            if (shared := self._shared()) is None:
+                template = super().template
+                if template.vcs is not None:  # a git repository: cloned per render
+                    return template
+                shared = _reused[str(self.src_path)] = _Reused(template)
+            return shared.template
+
+        @functools.cached_property
+        def jinja_env(self) -> SandboxedEnvironment:
+            shared = self._shared()
+            if shared is None:
+                return super().jinja_env
+            if shared.environment is None:
+                shared.environment = _compiling_once(super().jinja_env)
+            return shared.environment
+
+    return FreshCopy
+
+
+def _compiling_once(environment: SandboxedEnvironment) -> SandboxedEnvironment:
+    """`environment`, its `from_string` compiling each string once (file names, questions).
+
+    Its file templates are cached by Jinja itself (reloaded when a file changes). A string with
+    `yield` is compiled every time: copier's `{% yield %}` records its loop while compiling.
+    """
+    compile_string = environment.from_string
+
+    @functools.lru_cache(maxsize=4096)
+    def compiled(source: str) -> Any:
+        return compile_string(source)
+
+    def from_string(source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        plain = globals is None and template_class is None
+        if plain and isinstance(source, str) and "yield" not in source:
+            return compiled(source)
+        return compile_string(source, globals, template_class)
+
+    environment.from_string = from_string  # type: ignore[method-assign]
+    return environment
 
 
 def update_from_template(project: Path, vcs_ref: str) -> None:

@@ -14,8 +14,12 @@ such a repository on the user's machine and adds each installed version to it wh
   `--work-tree`), so nothing is copied and an unchanged template creates nothing; refs are moved
   with `git update-ref`, which refuses a concurrent change instead of losing it.
 
-Everything is local: no network is ever needed. The store only grows; deleting it loses the old
-versions, which an update needs as its merge base (`scaffold update` then says how to restore one).
+Everything is local: no network is ever needed. A new store first takes in the released versions
+the installed scaffold carries (`scaffold.template_history`), and so does an update that misses
+its merge base: deleting the store loses only versions that were never released.
+
+Projects record the store as `SRC_PATH`, the default location written with `~`, whatever the
+store's real place on the machine that generated them: `.copier-answers.yml` names no machine.
 """
 
 from __future__ import annotations
@@ -28,9 +32,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from scaffold import template_history
 from scaffold.errors import TemplateStoreError
 
 STORE_ENV = "SCAFFOLD_TEMPLATE_STORE"
+SRC_PATH = "~/.local/share/scaffold/templates"
+"""What projects record as `_src_path`: the default store, the same text on every machine."""
 MARKER = "scaffold.templatestore"
 BRANCH = "refs/heads/main"
 _IGNORED = ("__pycache__", "*.py[co]", ".ruff_cache", ".mypy_cache", ".pytest_cache", ".DS_Store")
@@ -51,11 +58,6 @@ class TemplateVersion:
     tag: str
     """Its tag, `v<version>` or `v<version>+dev.<n>`: what copier records as `_commit`."""
 
-    @property
-    def src_path(self) -> str:
-        """The store as copier records it in `_src_path`: `~/...` when under the home folder."""
-        return display_path(self.store)
-
 
 def default_store() -> Path:
     """Where the store lives: `$SCAFFOLD_TEMPLATE_STORE`, else the user data folder."""
@@ -63,14 +65,6 @@ def default_store() -> Path:
         return Path(override).expanduser().absolute()
     data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(data).expanduser().absolute() / "scaffold" / "templates"
-
-
-def display_path(path: Path) -> str:
-    """`path` with the home folder written `~`, so that answers files travel between machines."""
-    try:
-        return "~/" + path.relative_to(Path.home()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def is_store(path: Path) -> bool:
@@ -97,13 +91,17 @@ def has_version(store: Path, ref: str) -> bool:
     )
 
 
-def ensure_version(template: Path, version: str, store: Path | None = None) -> TemplateVersion:
+def ensure_version(
+    template: Path, version: str, store: Path | None = None, *, released: bool = False
+) -> TemplateVersion:
     """The snapshot of `template` as version `version`, added to the store if missing.
 
     Args:
         template: The template directory (holding `copier.yml`).
         version: Its version (PEP 440, without the `v`), normally `scaffold.__version__`.
         store: The store; defaults to `default_store()`.
+        released: Whether a new store first takes in the released versions scaffold carries
+            (`add_released`), so that `version`'s tag names the released template.
 
     Returns:
         The tagged snapshot whose content equals `template`.
@@ -112,8 +110,9 @@ def ensure_version(template: Path, version: str, store: Path | None = None) -> T
         TemplateStoreError: git is missing or the store cannot be written.
     """
     store = (store or default_store()).absolute()
-    _init(store)
-    tree = _tree_of(template, store)
+    if init_store(store) and released:
+        add_released(store)
+    tree = tree_of(template, store)
     base = f"v{version}"
     candidates = [base, *sorted(_dev_tags(store, base), key=_dev_number)]
     for tag in candidates:
@@ -140,9 +139,65 @@ def ensure_version(template: Path, version: str, store: Path | None = None) -> T
     return TemplateVersion(store, tag)
 
 
-def _init(store: Path) -> None:
+def add_released(store: Path) -> list[str]:
+    """Add the released versions the installed scaffold carries that `store` lacks.
+
+    From the wheel's bundle, or in a source checkout from its release tags; returns the tags
+    added.
+
+    Raises:
+        TemplateStoreError: git failed.
+    """
+    bundle = template_history.shipped_bundle()
+    if bundle is not None:
+        return add_history(store, bundle)
+    repository = template_history.source_repository()
+    if repository is None:
+        return []
+    with tempfile.TemporaryDirectory(prefix="scaffold-history-") as scratch:
+        built = Path(scratch) / template_history.BUNDLE_NAME
+        try:
+            tags = template_history.build_bundle(repository, built)
+        except template_history.HistoryError as exc:
+            raise TemplateStoreError(str(exc)) from exc
+        return add_history(store, built) if tags else []
+
+
+def add_tag(store: Path, other: Path, tag: str) -> None:
+    """Fetch version `tag` from the store `other` into `store`.
+
+    Raises:
+        TemplateStoreError: git failed.
+    """
+    ref = f"refs/tags/{tag}"
+    _git(store, "fetch", "--quiet", "--no-tags", str(other), f"{ref}:{ref}")
+
+
+def add_history(store: Path, bundle: Path) -> list[str]:
+    """Fetch the version tags of `bundle` that `store` lacks; returns them.
+
+    A tag the store already has is kept as it is, even if the bundle's differs.
+
+    Raises:
+        TemplateStoreError: the bundle cannot be read, or git failed.
+    """
+    heads = _git(store, "bundle", "list-heads", str(bundle)).stdout.splitlines()
+    refs = [line.split()[-1] for line in heads if line.strip()]
+    missing = [ref for ref in refs if ref.startswith("refs/tags/v") and _rev(store, ref) is None]
+    if missing:
+        specs = [f"{ref}:{ref}" for ref in missing]
+        _git(store, "fetch", "--quiet", "--no-tags", str(bundle), *specs)
+    return [ref.removeprefix("refs/tags/") for ref in missing]
+
+
+def init_store(store: Path) -> bool:
+    """Make `store` a store if it is not one; whether it was made now.
+
+    Raises:
+        TemplateStoreError: `store` is a folder with other files, or git failed.
+    """
     if is_store(store):
-        return
+        return False
     if store.exists() and any(store.iterdir()):
         raise TemplateStoreError(
             f"{store} exists and is not a scaffold template store; move it away or set "
@@ -155,9 +210,15 @@ def _init(store: Path) -> None:
         "scaffold's template versions, one tag per version (see scaffold/template_store.py)\n",
         encoding="utf-8",
     )
+    return True
 
 
-def _tree_of(template: Path, store: Path) -> str:
+def tree_of(template: Path, store: Path) -> str:
+    """The git tree of `template`'s files, written into `store`'s objects (nothing else changes).
+
+    Raises:
+        TemplateStoreError: `template` has no copier.yml, or git failed.
+    """
     if not (template / "copier.yml").is_file() and not (template / "copier.yaml").is_file():
         raise TemplateStoreError(f"{template} is not a copier template (no copier.yml)")
     with tempfile.TemporaryDirectory(prefix="scaffold-index-") as scratch:
@@ -176,6 +237,11 @@ def _tree_of(template: Path, store: Path) -> str:
             env=env,
         )
         return _git(store, "write-tree", env=env).stdout.strip()
+
+
+def rev(store: Path, ref: str) -> str | None:
+    """The object `ref` names in `store`, or None."""
+    return _rev(store, ref)
 
 
 def _rev(store: Path, ref: str) -> str | None:

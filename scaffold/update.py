@@ -1,16 +1,21 @@
 """`scaffold update`: bring the installed template's changes into a generated project.
 
-The project's `.copier-answers.yml` records the template store (`_src_path`) and the version it
-was generated from (`_commit`, a tag). The installed template is added to that store as a new
-tag (`scaffold.template_store`), and copier's update merges old -> new into the project: a 3-way
-merge that keeps the user's edits and leaves clashes inline as conflict markers. The files that
-hold code from the notebook are never touched.
+The project's `.copier-answers.yml` records the version it was generated from (`_commit`, a tag)
+and `_src_path`, which names scaffold's store the same way on every machine
+(`template_store.SRC_PATH`). The update reads both versions from the store of the scaffold that
+runs it: the installed template is added as a tag, and a merge base the store lacks comes from
+the released versions the installed scaffold carries (`scaffold.template_history`). copier's
+update then merges old -> new into the project: a 3-way merge that keeps the user's edits and
+leaves clashes inline as conflict markers. The files that hold code from the notebook are never
+touched.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,9 +33,9 @@ from scaffold.errors import (
     TemplateVersionUnavailableError,
     UpdateError,
 )
-from scaffold.render import template_dir, update_from_template
+from scaffold.render import ANSWERS_FILE, record_source, template_dir, update_from_template
 
-ANSWERS_FILE = ".copier-answers.yml"
+CONFLICT_MARKER = "<<<<<<< before updating"
 _ALWAYS_OWNED = ("src/{{ package_name }}/pipeline/**", "notebooks/**")
 """Generator-owned beyond `_skip_if_exists`: the extracted pipeline modules, the notebook copy."""
 
@@ -62,7 +67,8 @@ class UpdateResult:
     changed: tuple[str, ...]
     """Paths changed, added or removed in the work tree (not committed)."""
     conflicts: tuple[str, ...]
-    """Paths holding conflict markers (`<<<<<<< before updating`) to resolve by hand."""
+    """Paths holding conflict markers (`<<<<<<< before updating`) or left unmerged, to resolve
+    by hand."""
     restored: tuple[str, ...]
     """Generator-owned paths the merge touched and scaffold put back as they were."""
 
@@ -102,8 +108,9 @@ def update_project(
     project = project.absolute()
     answers = _answers(project)
     old = str(answers["_commit"])
-    store = _store_of(project, answers)
-    new = _installed(template, version, store).tag
+    _require_scaffold_source(project, answers)
+    installed = _installed(template, version, None)
+    store, new = installed.store, installed.tag
     if old == new:
         raise AlreadyUpToDateError(f"{project} is already up to date (template {new})")
     if _newer(old, new):
@@ -112,18 +119,35 @@ def update_project(
             "upgrade scaffold to update it"
         )
     if not template_store.has_version(store, old):
+        template_store.add_released(store)
+    recorded = Path(str(answers["_src_path"])).expanduser()
+    if not template_store.has_version(store, old) and template_store.has_version(recorded, old):
+        template_store.add_tag(store, recorded, old)  # a store the project named (older scaffolds)
+    if not template_store.has_version(store, old):
         raise _unavailable(project, old, store)
     _require_clean(project)
-    update_from_template(project, new)
+    merge_update(project, store, new)
     restored = _restore_owned(project, answers, template or template_dir())
+    changed = status(project)
     return UpdateResult(
         project=project,
         old=old,
         new=new,
-        changed=tuple(_status(project)),
-        conflicts=tuple(_git(project, "diff", "--name-only", "--diff-filter=U").split()),
+        changed=tuple(changed),
+        conflicts=tuple(conflicts(project, changed)),
         restored=tuple(restored),
     )
+
+
+def merge_update(project: Path, store: Path, tag: str) -> None:
+    """Run copier's update of the clean, committed `project` to version `tag` of `store`.
+
+    Raises:
+        UpdateError: copier failed (the answers file is then as committed).
+    """
+    with _reading_from(project, store):
+        update_from_template(project, tag)
+    record_source(project, None)
 
 
 def _answers(project: Path) -> dict[str, Any]:
@@ -151,34 +175,74 @@ def _answers(project: Path) -> dict[str, Any]:
     return answers
 
 
-def _store_of(project: Path, answers: dict[str, Any]) -> Path:
+def _require_scaffold_source(project: Path, answers: dict[str, Any]) -> None:
+    """Refuse a project whose `_src_path` names another template than scaffold's store.
+
+    Accepted: `SRC_PATH`; a scaffold store; a path that is not on this machine (older projects
+    recorded the generating machine's store).
+    """
     source = str(answers["_src_path"])
-    store = Path(source).expanduser()
-    if template_store.is_store(store):
-        return store.absolute()
-    ours = template_store.default_store()
-    if store.exists() or "://" in source or source.startswith(("gh:", "gl:", "git@")):
+    if source == template_store.SRC_PATH:
+        return
+    path = Path(source).expanduser()
+    remote = "://" in source or source.startswith(("gh:", "gl:", "git@", "git+"))
+    if remote or (path.exists() and not template_store.is_store(path)):
         raise NotScaffoldProjectError(
             f"{project} was not generated by scaffold: its template is {source}, not a scaffold "
             "template store; update it with `copier update`"
         )
-    if template_store.has_version(ours, str(answers["_commit"])):
-        raise TemplateVersionUnavailableError(
-            f"{project} names the template store {source}, which is not on this machine; this "
-            f"scaffold's store {ours} holds its version {answers['_commit']}: set _src_path in "
-            f"{ANSWERS_FILE} to {template_store.display_path(ours)}, commit, and run again"
-        )
-    raise _unavailable(project, str(answers["_commit"]), store)
+
+
+@contextlib.contextmanager
+def _reading_from(project: Path, store: Path) -> Iterator[None]:
+    """Let copier read the template from `store`, whatever `_src_path` the project records.
+
+    copier takes the template's place from the answers file, and refuses a work tree with
+    changes. For the update, the answers file names `store` and git is told to assume it
+    unchanged; copier excludes that file from its merge and rewrites it, and `record_source`
+    puts the portable `_src_path` back. On failure the committed file is restored.
+    """
+    path = project / ANSWERS_FILE
+    committed = path.read_bytes()
+    answers = yaml.safe_load(committed)
+    answers["_src_path"] = store.as_posix()
+    path.write_text(yaml.safe_dump(answers, sort_keys=True, allow_unicode=True), "utf-8")
+    _git(project, "update-index", "--assume-unchanged", "--", ANSWERS_FILE)
+    try:
+        yield
+    except BaseException:
+        path.write_bytes(committed)
+        raise
+    finally:
+        _run(project, "update-index", "--no-assume-unchanged", "--", ANSWERS_FILE)
+
+
+def conflicts(project: Path, changed: list[str]) -> list[str]:
+    """Paths git left unmerged, and changed files that hold a conflict marker."""
+    found = set(_git(project, "diff", "--name-only", "--diff-filter=U").split())
+    for relative in changed:
+        path = project / relative
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+        except (UnicodeDecodeError, OSError):
+            continue
+        if any(line.startswith(CONFLICT_MARKER) for line in lines):
+            found.add(relative)
+    return sorted(found)
 
 
 def _unavailable(project: Path, old: str, store: Path) -> TemplateVersionUnavailableError:
     held = ", ".join(template_store.tags(store)) or "nothing"
     base = old[1:].split("+", 1)[0] if old.startswith("v") else old
+    kind = (
+        "a development snapshot" if "+" in old else "not among the releases this scaffold carries"
+    )
     return TemplateVersionUnavailableError(
-        f"{project} was generated from template {old}, which the template store {store} does "
-        f"not hold (it holds {held}); an update merges from that version, so add it: install "
-        f"scaffold {base} and run `scaffold update {project}` with it once (it records its "
-        "template and says the project is up to date), then run this scaffold's update again"
+        f"{project} was generated from template {old} ({kind}), which "
+        f"the template store {store} does not hold (it holds {held}); an update merges from "
+        f"that version, so add it: install scaffold {base} and run `scaffold update {project}` "
+        "with it once (it records its template and says the project is up to date), then run "
+        "this scaffold's update again"
     )
 
 
@@ -187,7 +251,10 @@ def _installed(
 ) -> template_store.TemplateVersion:
     if version is None:
         version = __version__
-    return template_store.ensure_version(template or template_dir(), version, store)
+    released = template is None  # a template folder under development has no released history
+    return template_store.ensure_version(
+        template or template_dir(), version, store, released=released
+    )
 
 
 def _newer(left: str, right: str) -> bool:
@@ -205,7 +272,7 @@ def _require_clean(project: Path) -> None:
             f"{project} is not a git work tree; an update is a merge and needs the project "
             "committed: git init && git add --all && git commit -m 'Before update'"
         )
-    dirty = _status(project)
+    dirty = status(project)
     if dirty:
         shown = ", ".join(dirty[:3]) + (f" and {len(dirty) - 3} more" if len(dirty) > 3 else "")
         raise DirtyProjectError(
@@ -227,7 +294,8 @@ def _restore_owned(project: Path, answers: dict[str, Any], template: Path) -> li
     return sorted([*touched, *added])
 
 
-def _status(project: Path) -> list[str]:
+def status(project: Path) -> list[str]:
+    """The paths `git status` lists as changed, added or removed (untracked files too)."""
     lines = _git(project, "status", "--porcelain", "--untracked-files=all").splitlines()
     return [line[3:] for line in lines if line.strip()]
 

@@ -318,10 +318,11 @@ def test_an_output_path_through_a_file_is_one_clear_line(
 def test_an_output_folder_that_cannot_be_written_is_one_clear_line(
     notebook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def denied(*args: object, **kwargs: object) -> str:
+    def denied(target: Path) -> Path:
         raise PermissionError(13, "Permission denied", str(tmp_path))
 
-    monkeypatch.setattr(scaffold.project.tempfile, "mkdtemp", denied)  # as root, chmod is moot
+    # the staging folder beside the output cannot be made (as root, chmod is moot)
+    monkeypatch.setattr(scaffold.project, "_staging_folder", denied)
     out = tmp_path / "out"
     result = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git", "--no-verify"])
     assert result.exit_code == 1

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -172,3 +176,43 @@ def test_version_is_shown() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.strip() == f"scaffold {scaffold.__version__}"
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o755), (0o027, 0o750)])
+def test_the_project_folder_has_the_users_normal_permissions(
+    notebook: Path, tmp_path: Path, umask: int, mode: int
+) -> None:
+    """It was made with tempfile.mkdtemp, which makes private folders (0700) whatever the umask."""
+    out = tmp_path / "out"
+    previous = os.umask(umask)
+    try:
+        result = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git", "--no-verify"])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == mode
+    assert stat.S_IMODE((out / "src").stat().st_mode) == mode
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("scaffold upd", ["update"]),
+        ("scaffold lint-templates --ru", ["--run-tests"]),
+        ("scaffold notebook.ipynb --no-", ["--no-git", "--no-verify"]),  # `scaffold NOTEBOOK`
+    ],
+)
+def test_shell_completion(words: str, expected: list[str]) -> None:
+    """What bash asks through the script `scaffold --show-completion` prints, however scaffold
+    is started (`python -m scaffold` named the script and its variable after python)."""
+    environment = {
+        **os.environ,
+        "_SCAFFOLD_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - 1),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "scaffold"], env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == expected
