@@ -82,6 +82,12 @@ from scaffold.extract.stage_code import (
     fits_transformers_only,
 )
 from scaffold.extract.statements import Statement, Stmt, split_statements, statement_of
+from scaffold.extract.table_metrics import (
+    TABLE_FUNCTIONS,
+    ShownTables,
+    TableRewrite,
+    shows_table,
+)
 from scaffold.naming import unique_name
 from scaffold.notebook import Role
 
@@ -137,6 +143,8 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
         if analysis.cell(number).cell.kind == "code" and analysis.cell(number).symbols is not None
     }
     found = _helper_globals(analysis, cells)
+    shown = ShownTables(analysis.notebook)
+    shown_later: list[Statement] = []  # a model's results shown before the evaluation
     for statements in cells.values():
         for statement in statements:
             if statement.kind not in ("import", "def", "class"):
@@ -145,11 +153,15 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
                 imports.append(statement)
             elif statement.kind in ("def", "class"):
                 helpers.append(statement)
+            elif shows_table(statement, shown) and STAGES[stage] != "evaluate":
+                shown_later.append(statement)  # the evaluation returns what it showed
             elif _configures_library(statement, analysis.imports):
                 configuration.append(statement)
             elif stage < TRAIN_STAGE and _validates_before_training(statement, deferred):
                 deferred.append((len(body), stage, statement))  # evaluation, once trained
-            elif not _is_display(statement, analysis.imports, estimators):
+            elif shows_table(statement, shown) or not _is_display(
+                statement, analysis.imports, estimators
+            ):
                 suggested = statement_stage(statement, analysis.imports, estimators)
                 if suggested == 0:
                     bundles |= _bundles_loaded(statement, analysis.imports, estimators)
@@ -166,7 +178,7 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
     stages: dict[str, list[Statement]] = {name: [] for name in STAGES}
     for index, statement in body:
         stages[STAGES[index]].append(statement)
-    stages["evaluate"][:0] = validation
+    stages["evaluate"][:0] = [*shown_later, *validation]
     _move_model_setup_to_training(stages)
     code = StageCode([], helpers, imports, [], warnings, task=analysis.task)
     code.configuration = configuration
@@ -235,7 +247,8 @@ def _finish(
     if learn_features:
         _rewrite_prepare(stages, code, analysis.target)
         code.helpers = learn_in_helpers(stages, code.helpers, code.module_names)
-    _rewrite_evaluate(stages, code, analysis.task, _shown_results(analysis))
+    tables = TableRewrite.for_notebook(analysis.notebook, code.metrics_name, code.estimator)
+    _rewrite_evaluate(stages, code, analysis.task, _shown_results(analysis), tables)
     _drop_dead_code(stages, code, analysis, estimators)
     unseeded = _unseeded_randomness(stages) + _timing_dependent(stages, code.helpers)
     code.warnings += unseeded
@@ -860,11 +873,16 @@ def _rewritten(statement: Statement, rewrite: Callable[[Stmt], Stmt]) -> Stateme
 
 
 def _rewrite_evaluate(
-    stages: dict[str, list[Statement]], code: StageCode, task: str, results: dict[int, str]
+    stages: dict[str, list[Statement]],
+    code: StageCode,
+    task: str,
+    results: dict[int, str],
+    tables: TableRewrite,
 ) -> None:
     """Printed and displayed metrics become entries of a `metrics` dictionary.
 
     `results`: cell -> the text of the value it showed last, when the notebook kept it.
+    `tables`: turns a shown results summary or frame of scores into metrics.
     """
     statements = stages["evaluate"]
     metric_names = {
@@ -881,6 +899,11 @@ def _rewrite_evaluate(
     helpers = print_helpers(helper.node for helper in code.helpers)
     arrays = score_arrays(statements)
     for statement in statements:
+        table = tables.rewritten(statement)
+        if table is not None:
+            rewritten.append(table)
+            code.module_names |= TABLE_FUNCTIONS  # the template's, imported by the assembly
+            continue
         found = printed_metrics(statement.node, metric_names, helpers, arrays)
         for _, _, value in found:
             if isinstance(value, cst.Call) and is_classification_report(value):
@@ -920,6 +943,7 @@ def _rewrite_evaluate(
             code.module_names.add(metric)
         score = f'{code.metrics_name}["{metric.removesuffix("_score")}"] = float({computed})'
         rewritten.append(statement_of(0, 0, cst.parse_statement(score)))
+    code.tables = tables.specs
     if len(rewritten) > 1 or statements:
         stages["evaluate"] = rewritten
 

@@ -21,6 +21,7 @@ from scaffold.extract.functions import Signature
 from scaffold.extract.plan import FITTED_BY_CALL, STAGES, split_outputs
 from scaffold.extract.rewrites.metrics import MetricSpec
 from scaffold.extract.statements import Statement
+from scaffold.extract.table_metrics import TableSpec
 
 ROW_KEYWORDS = frozenset(
     {
@@ -85,6 +86,7 @@ class StageCode:
     stage_statements: dict[str, list[Statement]] = field(default_factory=dict)
     configuration: list[Statement] = field(default_factory=list)  # run when the package loads
     helpers_left_out: dict[int, str] = field(default_factory=dict)  # cell -> why
+    tables: list[TableSpec] = field(default_factory=list)  # shown tables the evaluation returns
 
     task: str = "unknown"
 
