@@ -901,7 +901,7 @@ def _rewrite_evaluate(
     for statement in statements:
         table = tables.rewritten(statement)
         if table is not None:
-            rewritten.append(table)
+            rewritten += table
             code.module_names |= TABLE_FUNCTIONS  # the template's, imported by the assembly
             continue
         found = printed_metrics(statement.node, metric_names, helpers, arrays)

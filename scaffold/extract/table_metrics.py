@@ -13,14 +13,15 @@ Which table of a cell's output a statement showed is decided by order: the cell'
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
 import libcst as cst
 
 from scaffold.analysis import parse_cell
-from scaffold.extract.statements import Statement, Stmt, split_statements, statement_of
+from scaffold.analysis.shown import displayed
+from scaffold.extract.statements import Statement, split_statements, statement_of
 from scaffold.notebook import Notebook
 from scaffold.reading.tables import ShownTable, tables_in
 
@@ -60,28 +61,6 @@ class TableSpec:
     kind: Literal["results", "frame"]
     prefix: str
     shown: str
-
-
-def displayed(node: Stmt) -> cst.BaseExpression | None:
-    """The one value a statement shows: a bare expression, `print(x)` or `display(x)`."""
-    if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1:
-        return None
-    expr = node.body[0]
-    if not isinstance(expr, cst.Expr):
-        return None
-    value = expr.value
-    if (
-        isinstance(value, cst.Call)
-        and isinstance(value.func, cst.Name)
-        and value.func.value in ("print", "display")
-    ):
-        args = [arg for arg in value.args if arg.keyword is None]
-        if len(args) != 1 or args[0].star or len(value.args) != 1:
-            return None
-        value = args[0].value
-    if isinstance(value, cst.BaseString | cst.Integer | cst.Float):
-        return None
-    return value
 
 
 def _summarised(value: cst.BaseExpression) -> cst.BaseExpression | None:
@@ -147,21 +126,23 @@ class TableRewrite:
     tables: ShownTables
     metrics_name: str
     estimator: str | None
-    specs: list[TableSpec]
-    _bound: dict[str, int]
+    specs: list[TableSpec] = field(default_factory=list)
+    _bound: dict[str, int] = field(default_factory=dict)  # name -> times bound so far
+    _made: list[tuple[str, dict[str, int]]] = field(default_factory=list)  # calls written
 
     @classmethod
     def for_notebook(
         cls, notebook: Notebook, metrics_name: str, estimator: str | None
     ) -> TableRewrite:
         """A rewrite for the evaluation of `notebook`'s pipeline."""
-        return cls(ShownTables(notebook), metrics_name, estimator, [], {})
+        return cls(ShownTables(notebook), metrics_name, estimator)
 
-    def rewritten(self, statement: Statement) -> Statement | None:
+    def rewritten(self, statement: Statement) -> list[Statement] | None:
         """`metrics.update(...)` for a statement that showed a table it can read, else None.
 
         Names a statement binds are counted, so a results object shown again after it was
-        bound anew gets metric names of its own (`res_2.params.x1`).
+        bound anew gets metric names of its own (`res_2.params.x1`); the same object shown
+        again unchanged (its summary, then its `summary_frame()`) needs no second update.
         """
         for name in statement.symbols.defines:
             self._bound[name] = self._bound.get(name, 0) + 1
@@ -187,8 +168,11 @@ class TableRewrite:
             statement.code.strip(),
         )
         self.specs.append(spec)
+        if (call, dict(self._bound)) in self._made:
+            return []
+        self._made.append((call, dict(self._bound)))
         node = cst.parse_statement(f"{self.metrics_name}.update({call})".replace("'", '"'))
-        return statement_of(statement.cell, statement.line, node)
+        return [statement_of(statement.cell, statement.line, node)]
 
     def _name(self, value: cst.BaseExpression) -> str:
         """A stable name for a shown object: its code, made a name (`res`, `res.results_gmm`)."""
