@@ -64,7 +64,11 @@ class TableSpec:
 
 
 def _summarised(value: cst.BaseExpression) -> cst.BaseExpression | None:
-    """`results` of `results.summary()` / `results.summary_frame()`, else None."""
+    """The results object whose summary `value` is, else None.
+
+    `results.summary()`, `results.summary_frame()`, or linearmodels' `results.summary` (a
+    property).
+    """
     if (
         isinstance(value, cst.Call)
         and isinstance(value.func, cst.Attribute)
@@ -72,6 +76,8 @@ def _summarised(value: cst.BaseExpression) -> cst.BaseExpression | None:
         and not value.args
     ):
         return value.func.value
+    if isinstance(value, cst.Attribute) and value.attr.value == "summary":
+        return value.value
     return None
 
 

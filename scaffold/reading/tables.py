@@ -132,6 +132,11 @@ def _columns(line: str) -> list[str]:
     return [part for part in re.split(r"\s{2,}", line.strip()) if part]
 
 
+def _last_column(text: str) -> str:
+    columns = _columns(text)
+    return columns[-1] if columns else ""
+
+
 def _term_columns(line: str) -> list[str] | None:
     """The metric names of a coefficient table's columns, if `line` is its heading."""
     columns = _columns(line)
@@ -213,9 +218,9 @@ def _frame(block: list[str]) -> ShownTable | None:
     if any([end for end, _ in values] != ends for _, (_, values) in data):
         return None  # not aligned as a frame is
     heading = block[0]
-    label_width = max(len(label) for _, (label, _) in data)
-    starts = [label_width, *ends[:-1]]
-    names = [heading[start:end].strip() for start, end in zip(starts, ends, strict=True)]
+    starts = [0, *ends[:-1]]
+    # the first name is the heading's last word group before its right edge (not the index's)
+    names = [_last_column(heading[start:end]) for start, end in zip(starts, ends, strict=True)]
     if not all(names) or heading[ends[-1] :].strip() not in ("", "\\"):
         return None
     numbers = [
