@@ -313,7 +313,7 @@ def table_values(notebook: Notebook, specs: Sequence[TableSpec]) -> TableReading
     for spec in specs:
         cell = notebook.cells[spec.cell - 1]
         tables = tables_in(cell.output_text)
-        table = tables[spec.position] if spec.position < len(tables) else None
+        table = tables[spec.position] if 0 <= spec.position < len(tables) else None
         if table is None or table.kind != spec.kind or not table.numbers:
             unread.append(f"cell {spec.cell}: {spec.shown}")
             continue

@@ -348,3 +348,27 @@ def test_html_tables_read_as_their_text() -> None:
 
 def test_text_that_is_no_table_reads_as_none() -> None:
     assert tables_in("Accuracy: 0.91\n[[1 2]\n [3 4]]\n") == []
+
+
+def test_a_summary_whose_table_is_not_in_the_output_is_named_not_compared(
+    tmp_path: Path,
+) -> None:
+    cells = [
+        IMPORTS + "\nfrom sklearn.metrics import mean_squared_error",
+        LOAD,
+        'res = smf.ols("target ~ a + b", data=df).fit()',
+        "print(f\"MSE: {mean_squared_error(df['target'], res.predict(df)):.4f}\")\n"
+        "print(res.summary())",
+    ]
+    write_data(tmp_path)
+    notebook, _ = run_like_a_kernel(cells, tmp_path, html_only=False)
+    stream = notebook.cells[3].outputs[0]
+    stream.text = stream.text.splitlines()[0] + "\n"  # the summary was not kept
+    path = tmp_path / "unread.ipynb"
+    nbformat.write(notebook, path)
+    made = scaffold_project(path, tmp_path / "project", force=True, git=False, verify=False)
+    assert made.tables.unread == ("cell 4: print(res.summary())",)
+    assert [metric.key for metric in made.printed] == ["mse"]
+    lines = summary_lines(made)
+    at = lines.index("tables shown that scaffold could not read (not compared):")
+    assert lines[at + 1] == "  cell 4: print(res.summary())"

@@ -50,7 +50,9 @@ class TableSpec:
     Attributes:
         cell: the cell that showed it.
         position: which table of the cell's output it is (0-based, in the order shown).
-        kind: `results` (a model's summary) or `frame` (a DataFrame or Series of scores).
+        kind: `results` (a model's summary), `frame` (a DataFrame or Series of scores), or
+            `unread`: a summary the evaluation showed whose table is not in the output as
+            scaffold can read it (reported, not compared).
         prefix: what the metric names start with (`""` for the served model's results,
             `res.` for another results object, `scores` for a frame).
         shown: the statement that showed it, as written (for the summary).
@@ -58,7 +60,7 @@ class TableSpec:
 
     cell: int
     position: int
-    kind: Literal["results", "frame"]
+    kind: Literal["results", "frame", "unread"]
     prefix: str
     shown: str
 
@@ -154,8 +156,13 @@ class TableRewrite:
             self._bound[name] = self._bound.get(name, 0) + 1
         table = self.tables.table(statement)
         value = displayed(statement.node)
-        if table is None or value is None or not table.numbers:
+        if value is None:
             return None
+        if table is None or not table.numbers:
+            if _summarised(value) is None:
+                return None
+            self.specs.append(TableSpec(statement.cell, -1, "unread", "", statement.code.strip()))
+            return []  # the summary is not computed for nothing
         if table.kind == "frame" and not _scores(table):
             return None
         shown = _summarised(value) or value
