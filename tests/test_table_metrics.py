@@ -48,7 +48,12 @@ class Form:
 
 FORMS: dict[str, Form] = {
     "ols": Form(
-        [IMPORTS, LOAD, 'res = smf.ols("target ~ a + b", data=df).fit()\nprint(res.summary())'],
+        [
+            IMPORTS,
+            LOAD,
+            'res = smf.ols("target ~ a + b", data=df).fit()\nprint(res.summary())\n'
+            "print(res.params)",
+        ],
         {
             "params.a": 'res.params["a"]',
             "bse.Intercept": 'res.bse["Intercept"]',
@@ -255,6 +260,14 @@ def test_the_summary_names_the_tables_it_reads(outcomes: dict[str, Outcome]) -> 
     assert not any(
         line.startswith("metrics the reproduction test checks: params.") for line in lines
     )
+
+
+def test_a_column_shown_again_with_more_digits_is_compared_to_them(
+    outcomes: dict[str, Outcome],
+) -> None:
+    printed = {metric.key: metric for metric in outcomes["ols"].made.printed}
+    assert printed["params.a"].decimals == 6  # `print(res.params)`, not the summary's 4
+    assert printed["bse.a"].decimals == 3
 
 
 def test_the_reproduction_test_holds_the_shown_numbers(outcomes: dict[str, Outcome]) -> None:

@@ -163,6 +163,9 @@ class TableRewrite:
                 return None
             self.specs.append(TableSpec(statement.cell, -1, "unread", "", statement.code.strip()))
             return []  # the summary is not computed for nothing
+        term_values = _term_values(value)
+        if term_values is not None and table.kind == "frame":
+            return self._term_series(statement, table, *term_values)
         if table.kind == "frame" and not _scores(table):
             return None
         shown = _summarised(value) or value
@@ -187,6 +190,25 @@ class TableRewrite:
         node = cst.parse_statement(f"{self.metrics_name}.update({call})".replace("'", '"'))
         return [statement_of(statement.cell, statement.line, node)]
 
+    def _term_series(
+        self, statement: Statement, table: ShownTable, results: cst.BaseExpression, column: str
+    ) -> list[Statement]:
+        """`print(res.params)`: named as the summary's column is (`params.x1`)."""
+        code = _code(results)
+        prefix = ("" if code == self.estimator else self._name(results) + ".") + column
+        self.specs.append(
+            TableSpec(
+                statement.cell,
+                self.tables.position(statement),
+                table.kind,
+                prefix,
+                statement.code.strip(),
+            )
+        )
+        call = f"frame_metrics({code}.{column}, {prefix!r})"
+        node = cst.parse_statement(f"{self.metrics_name}.update({call})".replace("'", '"'))
+        return [statement_of(statement.cell, statement.line, node)]
+
     def _name(self, value: cst.BaseExpression) -> str:
         """A stable name for a shown object: its code, made a name (`res`, `res.results_gmm`)."""
         text = re.sub(r"[^0-9A-Za-z_.]+", "_", _code(value)).strip("_.") or "table"
@@ -195,10 +217,27 @@ class TableRewrite:
         return f"{text}_{count}" if count > 1 else text
 
 
+TERM_COLUMNS = frozenset({"params", "bse", "tvalues", "pvalues"})
+"""A results object's values per term; shown as a Series, each is that summary column."""
+
+
+def _term_values(value: cst.BaseExpression) -> tuple[cst.BaseExpression, str] | None:
+    """(`res`, `params`) of `res.params`, (`res`, `bse`) of `res.bse`, ..., else None."""
+    if isinstance(value, cst.Attribute) and value.attr.value in TERM_COLUMNS:
+        return value.value, value.attr.value
+    return None
+
+
 def shows_table(statement: Statement, tables: ShownTables) -> bool:
-    """Whether a statement showed a model's results table (kept for the evaluation)."""
+    """Whether a statement showed a model's results table or one of its columns (`res.params`).
+
+    Such a statement is kept for the evaluation, wherever the notebook showed it.
+    """
     table = tables.table(statement)
-    return table is not None and table.kind == "results" and bool(table.numbers)
+    if table is None or not table.numbers:
+        return False
+    value = displayed(statement.node)
+    return table.kind == "results" or (value is not None and _term_values(value) is not None)
 
 
 def _scores(table: ShownTable) -> bool:
