@@ -24,7 +24,11 @@ import pandas as pd
 import pytest
 from conftest import results_of_projects
 
+from scaffold.analysis import parse_cell
 from scaffold.api import ScaffoldResult, scaffold_project
+from scaffold.extract.statements import split_statements
+from scaffold.extract.table_metrics import ShownTables
+from scaffold.notebook import Cell, Notebook, Output
 from scaffold.reading.tables import html_as_text, shown_number, tables_in
 from scaffold.report import summary_lines
 
@@ -385,3 +389,15 @@ def test_a_summary_whose_table_is_not_in_the_output_is_named_not_compared(
     lines = summary_lines(made)
     at = lines.index("tables shown that scaffold could not read (not compared):")
     assert lines[at + 1] == "  cell 4: print(res.summary())"
+
+
+def test_a_summary_takes_its_own_table_when_a_frame_was_printed_before_it() -> None:
+    code = "for frame in [df]:\n    print(frame.describe())\nprint(res.summary())\n"
+    frame = "       score\ncount    3.0\nmean     0.5\n\n"
+    cell = Cell(1, "code", code, code, outputs=(Output("stream", frame + OLS_TEXT),))
+    shown = ShownTables(Notebook(Path("nb.ipynb"), (cell,)))
+    summary = split_statements(1, parse_cell(cell))[1]
+    table = shown.table(summary)
+    assert table is not None
+    assert table.kind == "results"
+    assert shown.position(summary) == 1  # the frame is table 0 of the output

@@ -88,39 +88,43 @@ class ShownTables:
 
     def __init__(self, notebook: Notebook) -> None:
         self._notebook = notebook
-        self._read: dict[int, dict[int, ShownTable]] = {}
+        self._read: dict[int, dict[int, tuple[int, ShownTable]]] = {}
 
     def table(self, statement: Statement) -> ShownTable | None:
         """The table `statement` showed, if it is a display and its cell's output has one."""
+        found = self._found(statement)
+        return found[1] if found is not None else None
+
+    def position(self, statement: Statement) -> int:
+        """Which table of its cell's output `statement` showed (-1: none)."""
+        found = self._found(statement)
+        return found[0] if found is not None else -1
+
+    def _found(self, statement: Statement) -> tuple[int, ShownTable] | None:
         if displayed(statement.node) is None or not 0 < statement.cell <= len(self._cells):
             return None
         if statement.cell not in self._read:
             self._read[statement.cell] = self._align(statement.cell)
         return self._read[statement.cell].get(statement.line)
 
-    def position(self, statement: Statement) -> int:
-        """Which table of its cell's output `statement` showed (call after `table`)."""
-        lines = sorted(self._read.get(statement.cell, {}))
-        return lines.index(statement.line)
-
     @cached_property
     def _cells(self) -> tuple[int, ...]:
         return tuple(cell.number for cell in self._notebook.cells)
 
-    def _align(self, number: int) -> dict[int, ShownTable]:
-        """Line of each display statement of the cell -> the table it showed."""
+    def _align(self, number: int) -> dict[int, tuple[int, ShownTable]]:
+        """Line of each display statement of the cell -> (index, table) of what it showed."""
         cell = self._notebook.cells[number - 1]
         if cell.kind != "code" or not cell.outputs:
             return {}
-        tables = tables_in(cell.output_text)
+        tables = list(enumerate(tables_in(cell.output_text)))
         statements = split_statements(number, parse_cell(cell))  # it parsed in the analysis
-        found: dict[int, ShownTable] = {}
+        found: dict[int, tuple[int, ShownTable]] = {}
         for statement in statements:
             value = displayed(statement.node)
             if value is None or not tables:
                 continue
             wanted = "results" if _summarised(value) is not None else None
-            while tables and wanted is not None and tables[0].kind != wanted:
+            while tables and wanted is not None and tables[0][1].kind != wanted:
                 tables.pop(0)
             if tables:
                 found[statement.line] = tables.pop(0)

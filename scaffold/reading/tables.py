@@ -117,7 +117,8 @@ def tables_in(text: str) -> list[ShownTable]:
             continue
         statistics = _statistics(lines[start:header])
         rows, end = _term_rows(lines, header)
-        used.update(range(start, end))
+        labelled = [i for i in range(start, header) if _LABELLED.search(lines[i])]
+        used.update(range(labelled[0] if labelled else header, end))  # a frame may be above
         found.append((header, ShownTable("results", (*statistics, *rows))))
         start = end
     blocks = _blocks([line if i not in used else "" for i, line in enumerate(lines)])
