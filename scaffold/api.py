@@ -7,7 +7,7 @@ import re
 import shutil
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scaffold.analysis import Analysis, analyse
@@ -20,8 +20,10 @@ from scaffold.reading import read_notebook
 from scaffold.reading.secrets import Secret, find_secrets, without_secrets
 from scaffold.reproduction import (
     PrintedMetric,
+    TableReading,
     metric_like_lines,
     printed_values,
+    table_values,
     threaded_model,
 )
 from scaffold.verify import Verification, importable, verify_project
@@ -44,6 +46,8 @@ class ScaffoldResult:
     """Hard-coded credentials, now environment variables of the project."""
     renamed: str | None = None
     """Why the package is not named after the notebook (it would shadow a module), if so."""
+    tables: TableReading = field(default_factory=TableReading)
+    """The tables the notebook showed (summaries, frames of scores): read, or not readable."""
 
 
 def inspect_notebook(path: Path) -> Analysis:
@@ -128,13 +132,14 @@ def scaffold_project(
         package_name(name or notebook.stem),
         [*analysis.imports.values(), *imported_modules(extraction.files.values())],
     )
-    printed = printed_values(analysis.notebook, extraction.metrics)
+    tables = table_values(analysis.notebook, extraction.tables)
+    printed = printed_values(analysis.notebook, extraction.metrics) + tables.printed
     missing = importable(imported_modules(extraction.files.values()))
     verify = not missing if verify is None else verify
     never_run = not any(cell.outputs for cell in analysis.notebook.code_cells)
-    if verify and not missing and never_run and extraction.metrics:
+    if verify and not missing and never_run and (extraction.metrics or extraction.tables):
         progress("run notebook")  # saved without outputs: its numbers come from a run
-        printed = _printed_by_running(notebook, extraction)
+        printed, tables = _printed_by_running(notebook, extraction)
     spec = ProjectSpec(
         project_name=name or notebook.stem.replace("_", " ").replace("-", " "),
         package=package,
@@ -158,6 +163,7 @@ def scaffold_project(
         unmatched=unmatched,
         secrets=secrets,
         renamed=renamed,
+        tables=tables,
     )
     if not verify:
         return result
@@ -181,11 +187,15 @@ def scaffold_project(
     return replace(result, verification=verification)
 
 
-def _printed_by_running(notebook: Path, extraction: Extraction) -> tuple[PrintedMetric, ...]:
-    """The notebook was saved without outputs: run it to learn the numbers it prints."""
+def _printed_by_running(
+    notebook: Path, extraction: Extraction
+) -> tuple[tuple[PrintedMetric, ...], TableReading]:
+    """The notebook was saved without outputs: run it to learn the numbers it shows."""
     executed = execute_notebook(notebook)
     try:
-        return printed_values(read_notebook(executed), extraction.metrics)
+        run = read_notebook(executed)
+        tables = table_values(run, extraction.tables)
+        return printed_values(run, extraction.metrics) + tables.printed, tables
     finally:
         shutil.rmtree(executed.parent, ignore_errors=True)
 

@@ -8,6 +8,7 @@ from typing import Any
 from scaffold.analysis import Analysis, CellAnalysis
 from scaffold.api import ScaffoldResult
 from scaffold.notebook import Role
+from scaffold.reproduction import PrintedMetric
 
 _COLUMNS = ("cell", "role", "defines", "reads", "mutates", "why")
 _WIDTHS = (4, 11, 22, 22, 14, 40)
@@ -137,8 +138,14 @@ def summary_lines(result: ScaffoldResult) -> list[str]:
         "settings lifted to config/params.yaml: "
         + (", ".join(s.key for s in extraction.settings) or "none"),
         "metrics the reproduction test checks: "
-        + (", ".join(f"{m.key}={m.shown}" for m in result.printed) or "none found"),
+        + (", ".join(f"{m.key}={m.shown}" for m in _scalars(result)) or "none found"),
     ]
+    if result.tables.matched:
+        lines.append("tables the reproduction test checks, number by number:")
+        lines += [f"  {table}" for table in result.tables.matched]
+    if result.tables.unread:
+        lines.append("tables shown that scaffold could not read (not compared):")
+        lines += [f"  {table}" for table in result.tables.unread]
     if result.unmatched:
         lines.append(
             "  the notebook printed numbers that look like metrics, but scaffold matched none "
@@ -171,6 +178,12 @@ def summary_lines(result: ScaffoldResult) -> list[str]:
         else f"  python -m {package} train && python -m {package} evaluate",
     ]
     return lines
+
+
+def _scalars(result: ScaffoldResult) -> list[PrintedMetric]:
+    """The printed metrics that are not numbers of a shown table (those are listed by table)."""
+    from_tables = {metric.key for metric in result.tables.printed}
+    return [metric for metric in result.printed if metric.key not in from_tables]
 
 
 def _dropped(result: ScaffoldResult) -> dict[str, list[int]]:

@@ -11,9 +11,10 @@ import libcst as cst
 
 from scaffold.analysis.results import Setting
 from scaffold.cst_search import find_all
-from scaffold.extract import MetricSpec
+from scaffold.extract import MetricSpec, TableSpec
 from scaffold.extract.rewrites.report_metrics import REPORT_ROWS
 from scaffold.notebook import Notebook
+from scaffold.reading.tables import tables_in
 
 _NUMBER = re.compile(
     r"[-+]?(?:\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d*)?|\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?"
@@ -40,7 +41,9 @@ class PrintedMetric:
         """The number as the notebook showed it (`91.71%`)."""
         if self.percent:
             return f"{self.value * 100:.{max(self.decimals - 2, 0)}f}%"
-        return f"{self.value:.{self.decimals}f}" if self.decimals < 12 else repr(self.value)
+        if 0 <= self.decimals < 12:
+            return f"{self.value:.{self.decimals}f}"
+        return f"{self.value:.4g}" if self.decimals < 0 else repr(self.value)
 
 
 def printed_values(notebook: Notebook, specs: Sequence[MetricSpec]) -> tuple[PrintedMetric, ...]:
@@ -284,3 +287,42 @@ def reproduction_data(
         "unseeded": unseeded,
         "threaded_call": threaded or "",
     }
+
+
+@dataclass(frozen=True)
+class TableReading:
+    """What was read of the tables the notebook showed.
+
+    Attributes:
+        printed: one metric per number shown, named as the evaluation names it.
+        matched: `cell N: <statement> (K numbers)` for each table read.
+        unread: `cell N: <statement>` for each table whose numbers could not be read.
+    """
+
+    printed: tuple[PrintedMetric, ...] = ()
+    matched: tuple[str, ...] = ()
+    unread: tuple[str, ...] = ()
+
+
+def table_values(notebook: Notebook, specs: Sequence[TableSpec]) -> TableReading:
+    """The numbers of each shown table, read from its cell's output, to the precision shown.
+
+    A number shown twice (a summary, then the same coefficients with more digits) is compared
+    with its most precise showing.
+    """
+    found: dict[str, PrintedMetric] = {}
+    matched, unread = [], []
+    for spec in specs:
+        cell = notebook.cells[spec.cell - 1]
+        tables = tables_in(cell.output_text)
+        table = tables[spec.position] if 0 <= spec.position < len(tables) else None
+        if table is None or table.kind != spec.kind or not table.numbers:
+            unread.append(f"cell {spec.cell}: {spec.shown}")
+            continue
+        for name, shown in table.numbers:
+            key = f"{spec.prefix}{name}" if spec.kind == "results" else f"{spec.prefix}.{name}"
+            earlier = found.get(key)
+            if earlier is None or earlier.decimals <= shown.decimals:
+                found[key] = PrintedMetric(key, shown.value, shown.decimals)
+        matched.append(f"cell {spec.cell}: {spec.shown} ({len(table.numbers)} numbers)")
+    return TableReading(tuple(found.values()), tuple(matched), tuple(unread))

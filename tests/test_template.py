@@ -79,11 +79,25 @@ BASE_FILES = {
     "data/README.md",
     *(
         f"src/{PACKAGE}/{name}.py"
-        for name in ("__init__", "__main__", "cli", "params", "settings", "pipeline/__init__")
+        for name in (
+            "__init__",
+            "__main__",
+            "cli",
+            "params",
+            "settings",
+            "table_metrics",
+            "pipeline/__init__",
+        )
     ),
     *(
         f"tests/{name}.py"
-        for name in ("conftest", "test_pipeline", "test_reproduction", "test_settings")
+        for name in (
+            "conftest",
+            "test_pipeline",
+            "test_reproduction",
+            "test_settings",
+            "test_table_metrics",
+        )
     ),
 }
 SERVICE_FILES = {

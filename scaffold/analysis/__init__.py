@@ -13,6 +13,7 @@ from scaffold.analysis.literals import LiteralUse, gather_literals
 from scaffold.analysis.results import Analysis, CellAnalysis, Finding, Flow, Setting
 from scaffold.analysis.roles import RoleChoice, choose_role, classify_call
 from scaffold.analysis.settings import find_settings
+from scaffold.analysis.shown import DEMOTED, shows_results
 from scaffold.analysis.symbols import CellSymbols, cell_wrapper, gather_symbols
 from scaffold.analysis.task import find_target, find_task
 from scaffold.analysis.unroll import unroll_frame_loops
@@ -147,7 +148,10 @@ def _first_roles(
             choices[cell.number] = RoleChoice(cell.directive, "directive or tag")
         else:
             symbols = parsed[cell.number][0]
-            choices[cell.number] = choose_role(symbols, imports, estimators, heading)
+            choice = choose_role(symbols, imports, estimators, heading)
+            if choice.role in DEMOTED and cell.outputs and shows_results(cell, parse_cell(cell)):
+                choice = RoleChoice(Role.EVALUATE, "shows a model's results table")
+            choices[cell.number] = choice
     return _evaluation_by_helpers(choices, parsed, imports, estimators)
 
 

@@ -26,8 +26,9 @@ from scaffold.extract.plan import PIPELINE_ROLES, check_supported
 from scaffold.extract.rewrites.metrics import MetricSpec
 from scaffold.extract.sections import narrow_to_one_model
 from scaffold.extract.stage_code import StageCode
+from scaffold.extract.table_metrics import TableSpec
 
-__all__ = ["Extraction", "MetricSpec", "extract"]
+__all__ = ["Extraction", "MetricSpec", "TableSpec", "extract"]
 
 UNUSED = "nothing it computes reaches what the pipeline returns (shown values, unused names)"
 SETTINGS_ONLY = "its values are settings in config/params.yaml"
@@ -46,6 +47,8 @@ class Extraction:
         settings: the settings lifted into config/params.yaml.
         data_files: notebook-relative data path -> project-relative path to copy it to.
         metrics: the metrics the evaluation returns that the notebook printed.
+        tables: the tables the notebook showed (a model's summary, a frame of scores) whose
+            numbers the evaluation returns too.
         servable: whether the model answers single raw rows (a service is generated).
         no_service_reason: why there is no service, when there is none.
         retrain_problem: why feedback rows cannot join the training data ("" when they can).
@@ -68,6 +71,7 @@ class Extraction:
     model_choice: str = ""
     left_out: tuple[tuple[int, str, str], ...] = ()
     warnings: tuple[Finding, ...] = field(default=())
+    tables: tuple[TableSpec, ...] = ()
 
 
 def extract(analysis: Analysis) -> Extraction:
@@ -102,6 +106,7 @@ def extract(analysis: Analysis) -> Extraction:
         model_choice=narrowed.choice if narrowed is not None else "",
         left_out=left_out,
         warnings=tuple(stages.warnings),
+        tables=tuple(stages.tables),
     )
 
 

@@ -23,6 +23,7 @@ from scaffold.extract.stage_code import (
     StageCode,
 )
 from scaffold.extract.statements import Statement, Stmt, statement_of
+from scaffold.extract.table_metrics import TABLE_FUNCTIONS, TableRewrite
 from scaffold.naming import unique_name
 
 NON_SCALAR_METRICS = frozenset({"classification_report", "confusion_matrix"})
@@ -40,11 +41,16 @@ def may_show_metric(statement: Statement) -> bool:
 
 
 def rewrite_evaluate(
-    stages: dict[str, list[Statement]], code: StageCode, task: str, results: dict[int, str]
+    stages: dict[str, list[Statement]],
+    code: StageCode,
+    task: str,
+    results: dict[int, str],
+    tables: TableRewrite,
 ) -> None:
     """Printed and displayed metrics become entries of a `metrics` dictionary.
 
     `results`: cell -> the text of the value it showed last, when the notebook kept it.
+    `tables`: turns a shown results summary or frame of scores into metrics.
     """
     statements = stages["evaluate"]
     metric_names = {
@@ -61,6 +67,11 @@ def rewrite_evaluate(
     helpers = print_helpers(helper.node for helper in code.helpers)
     arrays = score_arrays(statements)
     for statement in statements:
+        table = tables.rewritten(statement)
+        if table is not None:
+            rewritten += table
+            code.module_names |= TABLE_FUNCTIONS  # the template's, imported by the assembly
+            continue
         found = printed_metrics(statement.node, metric_names, helpers, arrays)
         for _, _, value in found:
             if isinstance(value, cst.Call) and is_classification_report(value):
@@ -100,6 +111,7 @@ def rewrite_evaluate(
             code.module_names.add(metric)
         score = f'{code.metrics_name}["{metric.removesuffix("_score")}"] = float({computed})'
         rewritten.append(statement_of(0, 0, cst.parse_statement(score)))
+    code.tables = tables.specs
     if len(rewritten) > 1 or statements:
         stages["evaluate"] = rewritten
 

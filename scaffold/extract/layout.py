@@ -41,6 +41,7 @@ from scaffold.extract.stage_code import (
     StageCode,
 )
 from scaffold.extract.statements import Statement
+from scaffold.extract.table_metrics import TableRewrite
 
 RESERVED_NAMES = frozenset(
     {
@@ -160,7 +161,8 @@ def _finish(
     if learn_features:
         rewrite_prepare(stages, code, analysis.target)
         code.helpers = learn_in_helpers(stages, code.helpers, code.module_names)
-    rewrite_evaluate(stages, code, analysis.task, shown_results(analysis))
+    tables = TableRewrite.for_notebook(analysis.notebook, code.metrics_name, code.estimator)
+    rewrite_evaluate(stages, code, analysis.task, shown_results(analysis), tables)
     drop_dead_code(stages, code, analysis, estimators)
     unseeded = unseeded_randomness(stages) + timing_dependent(stages, code.helpers)
     code.warnings += unseeded

@@ -23,6 +23,7 @@ from scaffold.extract.plan import (
 )
 from scaffold.extract.service import CROSS_VALIDATION
 from scaffold.extract.statements import Statement
+from scaffold.extract.table_metrics import ShownTables, shows_table
 from scaffold.notebook import Role
 
 TRAIN_STAGE = STAGES.index("train")
@@ -195,16 +196,22 @@ def route(analysis: Analysis, statements: Sequence[Statement]) -> Routed:
     stage = 0
     loaded = False
     bundles: set[str] = set()  # names bound to loaded objects that are not tables yet
+    shown = ShownTables(analysis.notebook)
+    shown_later: list[Statement] = []  # a model's results shown before the evaluation
     for statement in statements:
         if statement.kind == "import":
             imports.append(statement)
         elif statement.kind in ("def", "class"):
             helpers.append(statement)
+        elif shows_table(statement, shown) and STAGES[stage] != "evaluate":
+            shown_later.append(statement)  # the evaluation returns what it showed
         elif configures_library(statement, analysis.imports):
             configuration.append(statement)
         elif stage < TRAIN_STAGE and validates_before_training(statement, deferred):
             deferred.append((len(body), stage, statement))  # evaluation, once trained
-        elif not is_display(statement, analysis.imports, estimators):
+        elif shows_table(statement, shown) or not is_display(
+            statement, analysis.imports, estimators
+        ):
             suggested = statement_stage(statement, analysis.imports, estimators)
             if suggested == 0:
                 bundles |= bundles_loaded(statement, analysis.imports, estimators)
@@ -221,7 +228,7 @@ def route(analysis: Analysis, statements: Sequence[Statement]) -> Routed:
     stages: dict[str, list[Statement]] = {name: [] for name in STAGES}
     for index, statement in body:
         stages[STAGES[index]].append(statement)
-    stages["evaluate"][:0] = validation
+    stages["evaluate"][:0] = [*shown_later, *validation]
     move_model_setup_to_training(stages)
     return Routed(
         tuple(imports),

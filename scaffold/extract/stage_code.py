@@ -20,6 +20,7 @@ from scaffold.extract.formulas import FormulaFit
 from scaffold.extract.functions import Signature
 from scaffold.extract.rewrites.metrics import MetricSpec
 from scaffold.extract.statements import Statement
+from scaffold.extract.table_metrics import TableSpec
 
 RESULTS_TASKS = frozenset({"statistical", "forecasting"})
 """Tasks whose `fit()` returns a results object (statsmodels) rather than the model itself."""
@@ -62,6 +63,7 @@ class StageCode:
     stage_statements: dict[str, list[Statement]] = field(default_factory=dict)
     configuration: list[Statement] = field(default_factory=list)  # run when the package loads
     helpers_left_out: dict[int, str] = field(default_factory=dict)  # cell -> why
+    tables: list[TableSpec] = field(default_factory=list)  # shown tables the evaluation returns
 
     task: str = "unknown"
 

@@ -21,6 +21,7 @@ from scaffold.reading.directives import UnknownDirectiveError, directive_of
 from scaffold.reading.magics import neutralise
 from scaffold.reading.percent import RawCell, is_percent_script, read_percent
 from scaffold.reading.structure import structure_problem
+from scaffold.reading.tables import html_as_text
 
 __all__ = ["read_notebook"]
 
@@ -233,9 +234,12 @@ def _outputs(outputs: Iterable[Mapping[str, Any]]) -> Iterable[Output]:
         if output_type == "stream":
             yield Output("stream", _text(_joined(output.get("text", ""))))
         elif output_type in ("execute_result", "display_data"):
-            text = output.get("data", {}).get("text/plain")
+            data = output.get("data", {})
+            text = data.get("text/plain")
             if text is not None:
                 yield Output("result", _text(_joined(text)))
+            elif data.get("text/html") is not None:  # a table kept only as HTML
+                yield Output("result", html_as_text(_text(_joined(data["text/html"]))))
         elif output_type == "error":
             yield Output("error", _text(f"{output.get('ename', '')}: {output.get('evalue', '')}"))
 

@@ -31,6 +31,8 @@ INTERFACE_IMPORTS = {
     "np": "import numpy as np",
     "accuracy_score": "from sklearn.metrics import accuracy_score",
     "r2_score": "from sklearn.metrics import r2_score",
+    "results_metrics": "from ..table_metrics import results_metrics",
+    "frame_metrics": "from ..table_metrics import frame_metrics",
 }
 
 
