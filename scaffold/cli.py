@@ -80,13 +80,27 @@ def _fail(error: ScaffoldError) -> typer.Exit:
 
 
 @contextlib.contextmanager
-def _interruptible(what: str = "") -> Iterator[None]:
-    """Ctrl-C ends in one line and exit code 130 (the shell's code for SIGINT), not a traceback."""
+def _interruptible(what: Callable[[], str] = str) -> Iterator[None]:
+    """Ctrl-C ends in one line and exit code 130 (the shell's code for SIGINT), not a traceback.
+
+    `what` says, when the line is printed, what the interrupted command kept or removed.
+    """
     try:
         yield
     except KeyboardInterrupt:
-        typer.echo(f"scaffold: interrupted{what}", err=True)
+        typer.echo(f"scaffold: interrupted{what()}", err=True)
         raise typer.Exit(code=130) from None
+
+
+def _kept(steps: list[str]) -> str:
+    """What an interrupted `scaffold NOTEBOOK` leaves, from the last step it started.
+
+    The project is written to a staging folder that is removed on any failure and moved into
+    place once complete; verifying runs on the project in place.
+    """
+    if "verify" in steps:
+        return "; the project is written but not verified: run its tests (`python -m pytest`)"
+    return "; nothing was written (the staging folder was removed)"
 
 
 @app.command(short_help="Generate a production project from NOTEBOOK (also: `scaffold NOTEBOOK`).")
@@ -120,13 +134,19 @@ def new(
     With verification, the exit code is 0 only when the project's own tests pass and its
     training does not contradict the notebook's numbers; 1 names the first failing test.
     """
-    from scaffold import api
-    from scaffold.report import summary_lines
-
+    steps: list[str] = []
     try:
-        with _interruptible("; nothing was written"), _progress() as show:
+        # the imports too: typer would turn a Ctrl-C during them into a silent exit 130
+        with _interruptible(lambda: _kept(steps)), _progress() as show:
+            from scaffold import api
+            from scaffold.report import summary_lines
+
+            def step(name: str) -> None:
+                steps.append(name)
+                show(name)
+
             result = api.scaffold_project(
-                notebook, output, name=name, force=force, git=git, verify=verify, progress=show
+                notebook, output, name=name, force=force, git=git, verify=verify, progress=step
             )
     except ScaffoldError as error:
         raise _fail(error) from None
@@ -145,11 +165,11 @@ def inspect(
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
 ) -> None:
     """Show the plan for NOTEBOOK (roles, data flow, settings) without writing anything."""
-    from scaffold import api
-    from scaffold.report import analysis_as_data, analysis_as_text
-
     try:
         with _interruptible():
+            from scaffold import api
+            from scaffold.report import analysis_as_data, analysis_as_text
+
             analysis = api.inspect_notebook(notebook)
     except ScaffoldError as error:
         raise _fail(error) from None
@@ -181,11 +201,16 @@ def update(
     ] = None,
 ) -> None:
     """Merge the installed template's changes into PROJECT, keeping your edits."""
+    with _interruptible():
+        _update(project, check=check, template=template, version=template_version)
+
+
+def _update(project: Path, *, check: bool, template: Path | None, version: str | None) -> None:
     from scaffold import update as updating
 
     try:
         if check:
-            status = updating.check_update(project, template=template, version=template_version)
+            status = updating.check_update(project, template=template, version=version)
             if status.available:
                 typer.echo(
                     f"template update available: {status.current} -> {status.latest} "
@@ -194,7 +219,7 @@ def update(
                 raise typer.Exit(code=2)
             typer.echo(f"template up to date ({status.current}; installed {status.latest})")
             return
-        result = updating.update_project(project, template=template, version=template_version)
+        result = updating.update_project(project, template=template, version=version)
     except updating.AlreadyUpToDateError as done:
         typer.echo(str(done))
         return
@@ -230,10 +255,10 @@ def lint_templates(
     ] = False,
 ) -> None:
     """Check a copier template (syntax, questions, every option combination, ruff, updates)."""
-    from scaffold import template_lint
-
     try:
         with _interruptible(), _counter("lint-templates") as progress:
+            from scaffold import template_lint
+
             report = template_lint.lint_template(template, run_tests=run_tests, progress=progress)
     except ScaffoldError as error:
         raise _fail(error) from None

@@ -353,8 +353,28 @@ def test_ctrl_c_while_writing_leaves_nothing_and_exits_130(
     monkeypatch.setattr(scaffold.project, "tidy", interrupted)
     result = runner.invoke(app, [str(notebook), "-o", str(tmp_path / "out"), "--no-git"])
     assert result.exit_code == 130
-    assert result.stderr.strip().splitlines()[-1] == "scaffold: interrupted; nothing was written"
+    assert result.stderr.strip().splitlines()[-1] == (
+        "scaffold: interrupted; nothing was written (the staging folder was removed)"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nb"]
+
+
+def test_ctrl_c_while_verifying_says_the_project_is_kept_unverified(
+    notebook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scaffold.api, "verify_project", interrupted)
+    monkeypatch.setattr(scaffold.api, "importable", lambda modules: [])  # verify it here
+    out = tmp_path / "out"
+    result = runner.invoke(app, [str(notebook), "-o", str(out), "--no-git", "--verify"])
+    assert result.exit_code == 130
+    assert result.stderr.strip().splitlines()[-1] == (
+        "scaffold: interrupted; the project is written but not verified: run its tests "
+        "(`python -m pytest`)"
+    )
+    assert (out / "pyproject.toml").is_file()
 
 
 ROOT = Path(__file__).parent.parent
@@ -388,8 +408,13 @@ def test_ctrl_c_while_the_cli_starts_is_one_line_and_exit_130(module: str) -> No
             break
     else:
         pytest.fail(f"{module} was never imported")
-    stdout, stderr = child.communicate(timeout=60)
-    assert child.returncode == 130, stderr[-2000:]
+    # read on through the same buffered file: communicate() reads the pipe itself, and would
+    # miss what the loop above has already buffered
+    assert child.stdout is not None
+    with child.stderr, child.stdout:
+        stderr = child.stderr.read()
+        stdout = child.stdout.read()
+    assert child.wait(timeout=60) == 130, stderr[-2000:]
     assert stdout == ""
     assert "Traceback" not in stderr
     report = [line for line in stderr.splitlines() if not line.startswith("import time:")]
