@@ -508,7 +508,7 @@ def test_pipeline_only_dependencies_and_ci(rendered: dict[str, Path]) -> None:
     root = rendered["classification-pipeline-ci"]
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     names = {re.split(r"[<>=!~;\[ ]", r)[0] for r in project["dependencies"]}
-    assert names == {"pandas", "scikit-learn", "pyyaml", "typer"}
+    assert names == {"pandas", "numpy", "scikit-learn", "pyyaml", "typer"}  # numpy: table_metrics
     assert "served over HTTP" not in project["description"]
     workflow = (root / ".github/workflows/ci.yml").read_text()
     assert "pytest" in workflow
