@@ -61,6 +61,20 @@ STATISTICS: dict[str, tuple[Callable[[Any], Any], ...]] = {
 """Metric name -> how to get it from a results object (the first way that works)."""
 
 
+def describes_the_fit(metric: str) -> bool:
+    """Whether `metric` is a number of a results summary: a coefficient of a term
+    (`params.x1`, `glm.bse.x1`) or a fit statistic (`aic`, `glm.llf`).
+
+    Those describe the model fitted on its own rows, not its quality on held-out rows: a model
+    retrained on more rows has other coefficients and a higher AIC by design, so the
+    retraining gate does not judge by them.
+    """
+    parts = metric.split(".")
+    if any(part in TERM_COLUMNS for part in parts[:-1]):
+        return True
+    return parts[-1] in STATISTICS and all(part.isidentifier() for part in parts)
+
+
 def results_metrics(results: Any, prefix: str = "") -> dict[str, float]:
     """The numbers of a results object's summary as flat metrics (`params.x1`, `rsquared`).
 
