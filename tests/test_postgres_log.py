@@ -46,21 +46,28 @@ def environment(**values: str) -> dict[str, str]:
     return {**env, "PYTHONPATH": "src", **values}
 
 
+def python_in(
+    project: Path, *arguments: str, timeout: float = 120, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`python ARGUMENTS` in the generated project, its `src` importable, `env` set."""
+    return subprocess.run(
+        [sys.executable, *arguments],
+        cwd=project,
+        env=environment(**env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("pg")
     for name in ("churn.ipynb", "customer_churn.csv"):
         shutil.copy2(EXAMPLES / name, folder / name)
     target = scaffold_project(folder / "churn.ipynb", folder / "churn", git=False).target
-    trained = subprocess.run(
-        [sys.executable, "-m", "churn", "train"],
-        cwd=target,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    trained = python_in(target, "-m", "churn", "train", timeout=300)
     assert trained.returncode == 0, trained.stderr[-2000:]
     return target
 
@@ -140,25 +147,11 @@ def test_two_replicas_share_one_prediction_log(cluster: Cluster, project: Path) 
         unknown = {"request_id": "never-made", "row": 0, "outcome": 1}
         assert http(f"{first}/feedback", unknown)[0] == 404
 
-    scored = subprocess.run(  # a batch run: one summary row in the same log
-        [sys.executable, "-m", "churn", "predict", "data/customer_churn.csv", "scored.csv"],
-        cwd=project,
-        env=environment(PREDICTION_LOG_URL=url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    # a batch run: one summary row in the same log
+    batch_run = ("-m", "churn", "predict", "data/customer_churn.csv", "scored.csv")
+    scored = python_in(project, *batch_run, PREDICTION_LOG_URL=url)
     assert scored.returncode == 0, scored.stderr[-2000:]
-    monitored = subprocess.run(
-        [sys.executable, "-m", "churn", "monitor"],
-        cwd=project,
-        env=environment(PREDICTION_LOG_URL=url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    monitored = python_in(project, "-m", "churn", "monitor", PREDICTION_LOG_URL=url)
     assert monitored.returncode == 0, monitored.stderr[-2000:]
     report = json.loads(monitored.stdout)
     assert report["rows"] == 2 * len(instances)  # every replica's predictions
@@ -170,15 +163,8 @@ def test_two_replicas_share_one_prediction_log(cluster: Cluster, project: Path) 
 def test_generated_log_tests_pass_on_postgresql(cluster: Cluster, project: Path) -> None:
     url = cluster.create_database("churn_tests")
     tests = ["tests/test_log_database.py", "tests/test_prediction_log.py"]
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", *tests],
-        cwd=project,
-        env=environment(PREDICTION_LOG_TEST_URL=url),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    pytest_run = ("-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", *tests)
+    result = python_in(project, *pytest_run, timeout=300, PREDICTION_LOG_TEST_URL=url)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "skipped" not in result.stdout, result.stdout[-2000:]
 
@@ -212,14 +198,6 @@ def test_replicas_starting_together_on_an_empty_database_do_not_race(
     """Unlocked, CREATE TABLE from 4 starts at once fails with a duplicate pg_type row."""
     for attempt in range(3):
         url = cluster.create_database(f"churn_race_{attempt}")
-        result = subprocess.run(
-            [sys.executable, "-c", OPEN_TOGETHER, url, "4"],
-            cwd=project,
-            env=environment(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = python_in(project, "-c", OPEN_TOGETHER, url, "4")
         assert result.returncode == 0, result.stderr[-2000:]
         assert result.stdout.strip() == "", result.stdout[-2000:]
