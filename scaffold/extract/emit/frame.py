@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from scaffold.extract.emit.calls import (
-    CHECK_INPUTS,
+    HELD_OUT,
     PipelineInterface,
-    evaluate_def,
+    evaluation_call,
     evaluation_inputs,
-    feedback_guard,
-    join_feedback,
-    return_call,
-    served_model_statement,
+    interface_statements,
+    shape_data,
     stage_calls,
-    train_def,
     training_needed,
 )
 from scaffold.extract.emit.fragments import fragment
@@ -37,7 +34,7 @@ if TYPE_CHECKING:
 
 
 def frame_pipeline(
-    code: StageCode, header: list[Stmt], docstring: str, analysis: Analysis
+    code: StageCode, header: Mapping[str, object], docstring: str, analysis: Analysis
 ) -> PipelineInterface:
     """`train` learns the feature state; `feature_step` replays prepare and `model_inputs`."""
     frame = code.frame
@@ -70,32 +67,20 @@ def frame_pipeline(
     raw_frame, feature_step = fragment(
         "frame_helpers", inputs_call=_after_split(code, prepare_call)
     )
-    additions = [raw_frame, model_inputs, feature_step]
-    train_body: list[Stmt] = [
-        *feedback_guard(code),
-        *stage_calls(code, ["load"]),
-        *join_feedback(code, f"{frame} = pd.concat([{frame}, extra_rows], ignore_index=True)"),
-        cst.parse_statement(f"raw_inputs = {frame}.drop(columns=[TARGET])"),
-        cst.parse_statement(f"raw_target = {frame}[TARGET]"),
-        CHECK_INPUTS,
-        cst.parse_statement("state = FeatureState()"),
-        cst.parse_statement(f"{frame} = raw_frame({frame}, state)"),
-        *stage_calls(code, ["prepare", "split", "train", "evaluate"]),
-        served_model_statement(code),
-        cst.parse_statement(
-            f"return TrainingRun(served_model, {code.metrics_name}, raw_inputs, raw_target)"
-        ),
-    ]
-    evaluate_body: list[Stmt] = [
-        *stage_calls(code, ["load"]),
-        cst.parse_statement("state = FeatureState()"),
-        cst.parse_statement(f"{frame} = raw_frame({frame}, state)"),
-        *stage_calls(
+    body = interface_statements(
+        "frame_interface",
+        **header,
+        **shape_data(code),
+        frame=frame,
+        load=stage_calls(code, ["load"]),
+        fitting=stage_calls(code, ["prepare", "split", "train", "evaluate"]),
+        evaluation_calls=stage_calls(
             code, ["prepare", "split", *training_needed(code)], then=evaluation_inputs(code)
         ),
-        *return_call(code, "evaluate"),
-    ]
-    body = [*header, train_def(train_body, code), evaluate_def(evaluate_body)]
+        evaluation=evaluation_call(code),
+        scored=HELD_OUT,
+    )
+    additions = [raw_frame, model_inputs, feature_step]
     return PipelineInterface(docstring, body, {"features": additions}, functions=functions)
 
 
