@@ -17,6 +17,19 @@ def defined(statements: list[cst.SimpleStatementLine | cst.BaseCompoundStatement
     return [node.name.value for node in statements if isinstance(node, cst.FunctionDef)]
 
 
+def function(statements: list[Any], name: str) -> str:
+    """The source of the function `name` among `statements`."""
+    (node,) = [s for s in statements if isinstance(s, cst.FunctionDef) and s.name.value == name]
+    return cst.Module(body=[node]).code
+
+
+def body_lines(source: str) -> list[str]:
+    """A function's statements after its docstring, as written, one string each."""
+    tree = cst.parse_module(source).body[0]
+    assert isinstance(tree, cst.FunctionDef)
+    return [cst.Module(body=[node]).code.strip() for node in tree.body.body[1:]]
+
+
 def test_the_fragments_ship_with_the_template() -> None:
     fragments = template_dir() / "fragments" / "pipeline"
     assert sorted(p.name for p in fragments.glob("*.jinja")) == [
@@ -36,12 +49,59 @@ def test_the_fragments_ship_with_the_template() -> None:
     ]
 
 
-def test_frame_helpers_call_the_inputs_given() -> None:
-    statements = fragment("frame_helpers", inputs_call="model_inputs(prepare(raw_frame(frame)))")
+def feature_step(**data: Any) -> str:
+    """The return line of the frame helpers' `feature_step`, rendered with `data`."""
+    statements = fragment("frame_helpers", **data)
     assert defined(statements) == ["raw_frame", "feature_step"]
-    assert "return model_inputs(prepare(raw_frame(frame)))" in fragment_source(
-        "frame_helpers", inputs_call="model_inputs(prepare(raw_frame(frame)))"
-    )
+    return body_lines(function(statements, "feature_step"))[-1]
+
+
+@pytest.mark.parametrize(
+    ("data", "returned"),
+    [
+        pytest.param(
+            {"prepare": "", "prepare_arguments": [], "learns": False, "after_split": []},
+            "return model_inputs(raw_frame(frame, state))",
+            id="no-prepare",
+        ),
+        pytest.param(
+            {
+                "prepare": "prepare",
+                "prepare_arguments": ["frame", "state", "settings"],
+                "learns": True,
+                "after_split": [],
+            },
+            "return model_inputs(prepare(raw_frame(frame, state), state, None), state)",
+            id="prepare-served-with-the-state-settings-recorded",
+        ),
+        pytest.param(
+            {
+                "prepare": "prepare",
+                "prepare_arguments": ["frame"],
+                "learns": False,
+                "after_split": ["scaler", "pca"],
+            },
+            'return state.apply("pca", state.apply("scaler", '
+            "model_inputs(prepare(raw_frame(frame, state)))))",
+            id="transformers-after-the-split-in-order",
+        ),
+    ],
+)
+def test_frame_helpers_replay_prepare_and_the_model_inputs(
+    data: dict[str, Any], returned: str
+) -> None:
+    assert feature_step(**data) == returned
+
+
+def test_frame_helpers_refuse_a_prepare_argument_they_cannot_serve() -> None:
+    with pytest.raises(jinja2.UndefinedError):
+        fragment_source(
+            "frame_helpers",
+            prepare="prepare",
+            prepare_arguments=["frame", "other_table"],
+            learns=False,
+            after_split=[],
+        )
 
 
 @pytest.mark.parametrize(
@@ -89,19 +149,6 @@ SHAPE: dict[str, Any] = {
     "metrics": "metrics",
     "evaluates": True,
 }
-
-
-def function(statements: list[Any], name: str) -> str:
-    """The source of the function `name` among `statements`."""
-    (node,) = [s for s in statements if isinstance(s, cst.FunctionDef) and s.name.value == name]
-    return cst.Module(body=[node]).code
-
-
-def body_lines(source: str) -> list[str]:
-    """A function's statements after its docstring, as written, one string each."""
-    tree = cst.parse_module(source).body[0]
-    assert isinstance(tree, cst.FunctionDef)
-    return [cst.Module(body=[node]).code.strip() for node in tree.body.body[1:]]
 
 
 def frame_statements(**changes: Any) -> list[Any]:

@@ -63,9 +63,16 @@ def frame_pipeline(
         [with_setting_values(node, values) for node in inputs_nodes],
         docstring="The model's input columns, from the prepared frame.",
     )
-    prepare_call = _serving_prepare_call(code) + (", state" if learns else "")
+    prepare = code.function("prepare")
     raw_frame, feature_step = fragment(
-        "frame_helpers", inputs_call=_after_split(code, prepare_call)
+        "frame_helpers",
+        prepare=prepare.signature.name if prepare else "",
+        prepare_arguments=[
+            "frame" if name == code.frame else name
+            for name in (prepare.signature.parameters if prepare else ())
+        ],
+        learns=learns,
+        after_split=list(code.after_split),
     )
     body = interface_statements(
         "frame_interface",
@@ -104,27 +111,3 @@ STATE_KEY = re.compile(r"""state\.\w+\(\s*["']([^"']+)["']""")
 
 def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
-
-
-def _after_split(code: StageCode, prepare_call: str) -> str:
-    """`model_inputs(...)`, then each transformer the notebook fitted after the split."""
-    call = f"model_inputs({prepare_call})"
-    for transformer in code.after_split:
-        call = f'state.apply("{transformer}", {call})'
-    return call
-
-
-SERVING_ARGUMENTS = {"state": "state", "settings": "None"}
-"""What the feature step passes when serving: the learnt state; settings were recorded in it."""
-
-
-def _serving_prepare_call(code: StageCode) -> str:
-    """`prepare(raw_frame(frame, state), state, None)`, following prepare's parameters."""
-    prepare = code.function("prepare")
-    if prepare is None:
-        return "raw_frame(frame, state)"
-    arguments = [
-        "raw_frame(frame, state)" if name == code.frame else SERVING_ARGUMENTS[name]
-        for name in prepare.signature.parameters
-    ]
-    return f"{prepare.signature.name}({', '.join(arguments)})"
