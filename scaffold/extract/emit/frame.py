@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from scaffold.extract.emit.calls import (
-    CHECK_INPUTS,
+    HELD_OUT,
     PipelineInterface,
-    evaluate_def,
+    evaluation_call,
     evaluation_inputs,
-    feedback_guard,
-    join_feedback,
-    return_call,
-    served_model_statement,
+    interface_statements,
+    shape_data,
     stage_calls,
-    train_def,
     training_needed,
 )
 from scaffold.extract.emit.fragments import fragment
@@ -37,7 +34,7 @@ if TYPE_CHECKING:
 
 
 def frame_pipeline(
-    code: StageCode, header: list[Stmt], docstring: str, analysis: Analysis
+    code: StageCode, header: Mapping[str, object], docstring: str, analysis: Analysis
 ) -> PipelineInterface:
     """`train` learns the feature state; `feature_step` replays prepare and `model_inputs`."""
     frame = code.frame
@@ -66,36 +63,31 @@ def frame_pipeline(
         [with_setting_values(node, values) for node in inputs_nodes],
         docstring="The model's input columns, from the prepared frame.",
     )
-    prepare_call = _serving_prepare_call(code) + (", state" if learns else "")
+    prepare = code.function("prepare")
     raw_frame, feature_step = fragment(
-        "frame_helpers", inputs_call=_after_split(code, prepare_call)
+        "frame_helpers",
+        prepare=prepare.signature.name if prepare else "",
+        prepare_arguments=[
+            "frame" if name == code.frame else name
+            for name in (prepare.signature.parameters if prepare else ())
+        ],
+        learns=learns,
+        after_split=list(code.after_split),
     )
-    additions = [raw_frame, model_inputs, feature_step]
-    train_body: list[Stmt] = [
-        *feedback_guard(code),
-        *stage_calls(code, ["load"]),
-        *join_feedback(code, f"{frame} = pd.concat([{frame}, extra_rows], ignore_index=True)"),
-        cst.parse_statement(f"raw_inputs = {frame}.drop(columns=[TARGET])"),
-        cst.parse_statement(f"raw_target = {frame}[TARGET]"),
-        CHECK_INPUTS,
-        cst.parse_statement("state = FeatureState()"),
-        cst.parse_statement(f"{frame} = raw_frame({frame}, state)"),
-        *stage_calls(code, ["prepare", "split", "train", "evaluate"]),
-        served_model_statement(code),
-        cst.parse_statement(
-            f"return TrainingRun(served_model, {code.metrics_name}, raw_inputs, raw_target)"
-        ),
-    ]
-    evaluate_body: list[Stmt] = [
-        *stage_calls(code, ["load"]),
-        cst.parse_statement("state = FeatureState()"),
-        cst.parse_statement(f"{frame} = raw_frame({frame}, state)"),
-        *stage_calls(
+    body = interface_statements(
+        "frame_interface",
+        **header,
+        **shape_data(code),
+        frame=frame,
+        load=stage_calls(code, ["load"]),
+        fitting=stage_calls(code, ["prepare", "split", "train", "evaluate"]),
+        evaluation_calls=stage_calls(
             code, ["prepare", "split", *training_needed(code)], then=evaluation_inputs(code)
         ),
-        *return_call(code, "evaluate"),
-    ]
-    body = [*header, train_def(train_body, code), evaluate_def(evaluate_body)]
+        evaluation=evaluation_call(code),
+        scored=HELD_OUT,
+    )
+    additions = [raw_frame, model_inputs, feature_step]
     return PipelineInterface(docstring, body, {"features": additions}, functions=functions)
 
 
@@ -119,27 +111,3 @@ STATE_KEY = re.compile(r"""state\.\w+\(\s*["']([^"']+)["']""")
 
 def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
-
-
-def _after_split(code: StageCode, prepare_call: str) -> str:
-    """`model_inputs(...)`, then each transformer the notebook fitted after the split."""
-    call = f"model_inputs({prepare_call})"
-    for transformer in code.after_split:
-        call = f'state.apply("{transformer}", {call})'
-    return call
-
-
-SERVING_ARGUMENTS = {"state": "state", "settings": "None"}
-"""What the feature step passes when serving: the learnt state; settings were recorded in it."""
-
-
-def _serving_prepare_call(code: StageCode) -> str:
-    """`prepare(raw_frame(frame, state), state, None)`, following prepare's parameters."""
-    prepare = code.function("prepare")
-    if prepare is None:
-        return "raw_frame(frame, state)"
-    arguments = [
-        "raw_frame(frame, state)" if name == code.frame else SERVING_ARGUMENTS[name]
-        for name in prepare.signature.parameters
-    ]
-    return f"{prepare.signature.name}({', '.join(arguments)})"

@@ -1,18 +1,17 @@
 """The pipeline package's interface, `pipeline/__init__.py`: one emitter per model shape.
 
 Takes the `Analysis` and the laid-out `StageCode`; gives a `PipelineInterface` (its docstring,
-body, and additions to other modules). `train` and `evaluate` call the stage functions in the
-notebook's order; `feature_step` is the step the served model applies to raw rows.
+body, and additions to other modules), rendered from the shape's template fragment. `train`
+and `evaluate` call the stage functions in the notebook's order; `feature_step` is the step the
+served model applies to raw rows.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from scaffold.extract.emit.array import array_pipeline
-from scaffold.extract.emit.calls import PipelineInterface, run_only
+from scaffold.extract.emit.calls import PipelineInterface, header_data, run_only
 from scaffold.extract.emit.forecast import forecast_pipeline
 from scaffold.extract.emit.formula import formula_pipeline
 from scaffold.extract.emit.frame import frame_pipeline
@@ -25,18 +24,11 @@ if TYPE_CHECKING:
 def interface_module(analysis: Analysis, code: StageCode) -> PipelineInterface:
     """`pipeline/__init__.py` for the stages found, by the shape of the served model."""
     target = code.formula.outcome if code.formula else analysis.target
-    header = [
-        cst.parse_statement(f'TASK = "{analysis.task}"'),
-        cst.parse_statement(f"TARGET = {(target or 'target')!r}".replace("'", '"')),
-        # False when a random step has no seed: evaluate() then only comes close to train()
-        cst.parse_statement(f"REPRODUCIBLE = {not code.unseeded}"),
-        cst.parse_statement('__all__ = ["REPRODUCIBLE", "TARGET", "TASK", "evaluate", "train"]'),
-    ]
+    header = header_data(code, analysis.task, target)
     stages = " -> ".join(function.stage for function in code.functions)
     docstring = f"The notebook's pipeline: {stages or 'no stage (every cell was exploration)'}."
     if not code.servable:
-        run_header = [header[0], cst.parse_statement('__all__ = ["TASK", "run"]')]
-        return PipelineInterface(docstring, [*run_header, run_only(code)])
+        return PipelineInterface(docstring, run_only(code, header))
     if analysis.task == "forecasting":
         return forecast_pipeline(code, header, docstring)
     if code.formula is not None:

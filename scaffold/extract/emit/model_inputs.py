@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from scaffold.analysis.roles import SPLIT_FUNCTIONS
+from scaffold.extract.functions import Signature, call_statement
 from scaffold.extract.statements import Statement, Stmt
 
 if TYPE_CHECKING:
@@ -47,7 +48,9 @@ def split_with_model_inputs(
         if (statements[i].symbols.defines | statements[i].symbols.mutated_names) - {features}
         & others
     }
-    call = cst.parse_statement(f"{features} = model_inputs({code.frame})")
+    frame = code.frame
+    assert frame is not None  # a frame pipeline's split
+    call = call_statement(Signature("model_inputs", (frame,), (features,)), [frame])
     removed = chosen - keep
     at = min(removed) if removed else split_at  # where the features were made
     kept: list[Stmt] = []
