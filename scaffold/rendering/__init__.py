@@ -28,7 +28,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from scaffold.rendering.answers import AnswerError, Answers, resolve
-from scaffold.rendering.environment import environment, is_plain
+from scaffold.rendering.environment import is_plain, jinja_environment
 from scaffold.rendering.settings import TemplateSettings, Unsupported, read_settings
 from scaffold.rendering.tree import PathError, TreeWriter
 
@@ -59,7 +59,7 @@ def render_template(
     settings = read_settings(template)
     if (settings.root / ".git").exists():
         raise Unsupported(f"{settings.root} is a git repository: copier renders its latest tag")
-    env = environment(settings.root, settings.envops)
+    env = jinja_environment(settings.root, settings.envops)
     if not is_plain(env, settings.answers_file):
         raise Unsupported("a templated _answers_file")
     answers_path = str(PurePath(settings.answers_file))

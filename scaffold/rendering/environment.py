@@ -5,7 +5,8 @@ jinja2-ansible-filters (`regex_replace`, `regex_search`, `to_nice_yaml`, ...), `
 also takes mappings and paths, the `pathjoin` global, and a loader rooted at the template folder
 that refuses files outside it. copier's `{% yield %}` tag is not known here (`tree` refuses
 names that use it). One environment per template folder and options is kept for the process:
-Jinja caches the compiled files (and recompiles a file that changed).
+Jinja caches the compiled files (and recompiles a file that changed), in memory and between
+runs (`bytecode`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Literal
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from scaffold.rendering.bytecode import bytecode_cache, compile_string
 from scaffold.rendering.settings import Unsupported
 
 _UNDEFINED = {
@@ -52,7 +54,7 @@ class _Loader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
-def environment(root: Path, envops: Mapping[str, Any]) -> jinja2.Environment:
+def jinja_environment(root: Path, envops: Mapping[str, Any]) -> jinja2.Environment:
     """The environment for the template folder `root` with the options `envops`.
 
     Raises:
@@ -75,6 +77,7 @@ def _environment(root: Path, envops: tuple[tuple[str, Hashable], ...]) -> jinja2
     env = _Sandbox(
         loader=_Loader(root),
         extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
+        bytecode_cache=bytecode_cache(envops),
         **options,
     )
     to_json = env.filters["to_json"]
@@ -92,7 +95,7 @@ def render_string(env: jinja2.Environment, source: str, context: Mapping[str, An
 
 @functools.lru_cache(maxsize=4096)
 def _compiled(env: jinja2.Environment, source: str) -> jinja2.Template:
-    return env.from_string(source)
+    return compile_string(env, source)
 
 
 def is_plain(env: jinja2.Environment, source: str) -> bool:
