@@ -84,12 +84,14 @@ def render_project(
             `task_kind`, ...) and render data (`dependencies`, `description`); anything not
             given takes the template's default.
         template: Template directory or git repository. By default the installed template,
-            rendered from its folder (no clone); its tag in the template store
-            (`scaffold.template_store`) is recorded as `_commit` for later updates.
+            rendered from its folder (no clone; into a new or empty folder without copier,
+            see `_render_installed`); its tag in the template store (`scaffold.template_store`)
+            is recorded as `_commit` for later updates.
         vcs_ref: The git ref of `template` to render (with a `template` repository only).
 
     Raises:
-        RenderError: copier rejected an answer or failed to render.
+        RenderError: an answer fails its question (the message names it), or the template
+            does not render.
     """
     if template is None:
         version = installed_template_version()
