@@ -308,3 +308,12 @@ def test_writing_a_project_does_not_import_copier(tmp_path: Path, make_notebook:
     assert (out / ".copier-answers.yml").is_file()
     assert (out / ".git").is_dir()  # the initial commit too
     assert completed.stdout.splitlines()[-1].strip() == "LOADED"
+
+
+def test_a_folder_holding_files_keeps_its_generator_owned_ones(tmp_path: Path) -> None:
+    destination = tmp_path / "project"
+    (destination / "config").mkdir(parents=True)
+    (destination / "config" / "params.yaml").write_text("mine: 1\n")  # in _skip_if_exists
+    render_project(destination, {"package_name": "demo"})
+    assert (destination / "config" / "params.yaml").read_text() == "mine: 1\n"
+    assert (destination / "src" / "demo" / "settings.py").is_file()

@@ -13,6 +13,7 @@ error unless they write the same bytes (copier would ask before overwriting).
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -22,6 +23,9 @@ import jinja2
 
 from scaffold.rendering.environment import render_string
 from scaffold.rendering.settings import TemplateSettings, Unsupported
+
+_LINES = re.compile(r"\r\n|\r|\n")
+"""What separates patterns in one rendered `_exclude` entry (copier splits there only)."""
 
 
 class PathError(Exception):
@@ -52,7 +56,7 @@ class TreeWriter:
         self.excluded = path_matcher(
             line
             for pattern in settings.exclude
-            for line in self.render({"_copier_operation": "copy"}, pattern).splitlines()
+            for line in _LINES.split(self.render({"_copier_operation": "copy"}, pattern))
         )
 
     def render(self, extra: Mapping[str, Any], source: str) -> str:
