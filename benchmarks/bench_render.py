@@ -1,9 +1,11 @@
 """CPU time of rendering the project template, and of `scaffold lint-templates`.
 
 Not a test: prints figures. Each figure is the CPU time (user + system, git and ruff
-subprocesses included) of a fresh Python process, so imports count as they do for a user.
-With `--against DIR` (another checkout of scaffold, say the main branch) the two run in
-interleaved pairs under the same machine load, and the ratio is printed.
+subprocesses included) in a fresh Python process. `first render` is what a user's run pays:
+importing the renderer and rendering once (`first render, cold cache`: with an empty cache of
+compiled templates, `$SCAFFOLD_CACHE_DIR`); `render` is a second render in that process. With
+`--against DIR` (another checkout of scaffold, say the main branch) the two run in interleaved
+pairs under the same machine load, and the ratio is printed.
 
     python benchmarks/bench_render.py [--runs N] [--against ../main] [--lint]
 """
@@ -17,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,21 +27,28 @@ ROOT = Path(__file__).resolve().parent.parent
 RENDER = """
 import json, resource, sys, time
 from pathlib import Path
-from scaffold.render import render_project
 def cpu():
     usage = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     return sum(u.ru_utime + u.ru_stime for u in usage)
-render_project(Path(sys.argv[1]) / "warm", {"package_name": "demo"})  # imports, the store's tag
+start = cpu()
+from scaffold.render import render_project
+render_project(Path(sys.argv[1]) / "first", {"package_name": "demo"})
+first = cpu() - start
 start, wall = cpu(), time.perf_counter()
 render_project(Path(sys.argv[1]) / "timed", {"package_name": "demo"})
-print(json.dumps({"cpu": cpu() - start, "wall": time.perf_counter() - wall}))
+print(json.dumps({"first": first, "cpu": cpu() - start, "wall": time.perf_counter() - wall}))
 """
 
 
-def render_cpu(tree: Path, store: Path) -> dict[str, float]:
-    """CPU and wall seconds of one render (after a first one) by the scaffold in `tree`."""
+def render_cpu(tree: Path, store: Path, cold: bool = False) -> dict[str, float]:
+    """CPU seconds of a first render (imports included) and a second one by `tree`'s scaffold.
+
+    The store already holds the template's tag (`prepare`); `cold`: no compiled template kept.
+    """
     with tempfile.TemporaryDirectory() as scratch:
         environment = {**os.environ, "PYTHONPATH": str(tree), "SCAFFOLD_TEMPLATE_STORE": str(store)}
+        if cold:
+            environment["SCAFFOLD_CACHE_DIR"] = str(Path(scratch) / "cache")
         result = subprocess.run(
             [sys.executable, "-c", RENDER, scratch],
             env=environment, cwd=scratch, capture_output=True, text=True, check=True,
@@ -78,14 +88,22 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"load average {load:.1f} on {os.cpu_count()} CPU(s)")
     with tempfile.TemporaryDirectory() as stores:
-        kinds = [("render", render_cpu)] + ([("lint-templates", lint_cpu)] if args.lint else [])
+        for tree in trees:  # the store's tag of the template, and compiled templates kept
+            render_cpu(tree, Path(stores) / tree.name / "templates")
+        kinds: list[tuple[str, Callable[[Path, Path], float]]] = [
+            ("first render", lambda tree, store: render_cpu(tree, store)["first"]),
+            ("first, cold", lambda tree, store: render_cpu(tree, store, cold=True)["first"]),
+            ("render", lambda tree, store: render_cpu(tree, store)["cpu"]),
+        ]
+        if args.lint:
+            kinds.append(("lint-templates", lambda tree, store: lint_cpu(tree, store)["cpu"]))
         for name, measure in kinds:
-            runs = max(1, args.runs if name == "render" else min(args.runs, 2))
+            runs = max(1, args.runs if name != "lint-templates" else min(args.runs, 2))
             figures: dict[Path, list[float]] = {tree: [] for tree in trees}
             for _ in range(runs):
                 for tree in trees:  # interleaved: both see the same load
                     store = Path(stores) / tree.name / "templates"
-                    figures[tree].append(measure(tree, store)["cpu"])
+                    figures[tree].append(measure(tree, store))
             for tree in trees:
                 cpu = figures[tree]
                 print(

@@ -1,4 +1,9 @@
-"""Render the project template with copier: the only module of scaffold that imports copier."""
+"""Render the project template: the only module of scaffold that imports copier.
+
+A new project from the installed template is rendered by `scaffold.rendering` (Jinja alone,
+what copier's copy would write); copier renders given templates and git refs, into folders that
+hold files, and runs updates.
+"""
 
 from __future__ import annotations
 
@@ -79,16 +84,18 @@ def render_project(
             `task_kind`, ...) and render data (`dependencies`, `description`); anything not
             given takes the template's default.
         template: Template directory or git repository. By default the installed template,
-            rendered from its folder (no clone); its tag in the template store
-            (`scaffold.template_store`) is recorded as `_commit` for later updates.
+            rendered from its folder (no clone; into a new or empty folder without copier,
+            see `_render_installed`); its tag in the template store (`scaffold.template_store`)
+            is recorded as `_commit` for later updates.
         vcs_ref: The git ref of `template` to render (with a `template` repository only).
 
     Raises:
-        RenderError: copier rejected an answer or failed to render.
+        RenderError: an answer fails its question (the message names it), or the template
+            does not render.
     """
     if template is None:
         version = installed_template_version()
-        _copy(str(template_dir()), destination, answers, None)
+        _render_installed(destination, answers)
         record_source(destination, version.tag)
         return
     _copy(str(template), destination, answers, vcs_ref)
@@ -117,6 +124,29 @@ def record_source(project: Path, commit: str | None) -> None:
             first = next((n for n, line in enumerate(lines) if not line.startswith("#")), 0)
             lines.insert(first, text)
     path.write_text("".join(lines), encoding="utf-8")
+
+
+def _render_installed(destination: Path, answers: Mapping[str, object]) -> None:
+    """Render the installed template: with Jinja alone into a new folder, else with copier.
+
+    `scaffold.rendering` writes what copier's copy writes (tests/test_render_direct.py compares
+    them) without importing copier. copier still renders into a folder that holds files (its
+    rules for files already there), and a template that uses a feature the direct renderer
+    does not handle.
+    """
+    source = template_dir()
+    if not destination.exists() or (destination.is_dir() and not any(destination.iterdir())):
+        from scaffold import rendering
+
+        try:
+            rendering.render_template(source, destination, answers, src_path=str(source))
+        except rendering.Unsupported:
+            pass  # copier renders it below
+        except Exception as exc:  # the same errors as copier's: answers, Jinja, paths
+            raise RenderError(f"rendering {source} into {destination} failed: {exc}") from exc
+        else:
+            return
+    _copy(str(source), destination, answers, None)
 
 
 def _copy(
