@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from scaffold.analysis.symbols import dotted_name, is_literal
+from scaffold.analysis.statement_facts import dotted_name, is_literal
 
 
 @dataclass(frozen=True)
