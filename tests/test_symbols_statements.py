@@ -10,6 +10,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from scaffold.analysis import Analysis
 from scaffold.analysis.symbols import gather_symbols, statement_starts, statement_symbols
+from scaffold.extract.rewrites.settings_literals import replace_literals
 from scaffold.extract.statements import split_statements, statement_of
 
 # A spread of cells whose statements see names bound by other statements of the cell: a
@@ -107,3 +108,15 @@ def test_a_rebuilt_statement_with_the_same_code_is_not_gathered_again(
     new_node = cst.parse_module("model = make(settings.alpha)\n").body[0]
     changed = statement.replaced(new_node)  # type: ignore[arg-type]
     assert changed.symbols.reads == {"make", "settings"}
+
+
+def test_replacing_literals_leaves_the_other_statements_as_they_were() -> None:
+    module = cst.parse_module(
+        "@cache(size=8)\ndef f():\n    return 1\nmodel = Model(depth=3)\nshow(model, 5)\n"
+    )
+    rewritten = replace_literals(module, {(1, 12): "cache.size", (4, 20): "model.depth"})
+    assert rewritten.code == (
+        "@cache(size=settings.cache.size)\ndef f():\n    return 1\n"
+        "model = Model(depth=settings.model.depth)\nshow(model, 5)\n"
+    )
+    assert rewritten.body[2] is module.body[2]  # no setting in it: the same node, not rebuilt
