@@ -120,3 +120,36 @@ def test_replacing_literals_leaves_the_other_statements_as_they_were() -> None:
         "model = Model(depth=settings.model.depth)\nshow(model, 5)\n"
     )
     assert rewritten.body[2] is module.body[2]  # no setting in it: the same node, not rebuilt
+
+
+def test_the_analysis_parses_each_cell_once_and_walks_it_once(
+    analyse_cells: Callable[..., Analysis], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parses: list[str] = []
+    walks: list[str] = []
+    original_parse = cst.parse_module
+    original_walk = cst.Module.visit
+    original_batch = MetadataWrapper.visit_batched
+
+    def parse(code: str, *args: object, **kwargs: object) -> cst.Module:
+        parses.append(code)
+        return original_parse(code, *args, **kwargs)  # type: ignore[arg-type]
+
+    def walk(self: cst.Module, visitor: cst.CSTVisitorT) -> cst.Module:
+        if type(visitor).__module__.startswith("scaffold"):
+            walks.append(type(visitor).__name__)
+        return original_walk(self, visitor)  # type: ignore[return-value]
+
+    def batch(self: MetadataWrapper, visitors: list[object], *args: object) -> cst.CSTNode:
+        names = sorted(type(visitor).__name__ for visitor in visitors)
+        if not all(name.endswith("Provider") for name in names):  # not libcst's metadata
+            walks.append("+".join(names))
+        return original_batch(self, visitors, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cst, "parse_module", parse)
+    monkeypatch.setattr(cst.Module, "visit", walk)
+    monkeypatch.setattr(MetadataWrapper, "visit_batched", batch)
+    analysis = analyse_cells(["import pandas as pd", "df = pd.read_csv('data.csv')\ndf.head()"])
+    assert len(parses) == 2  # the loop unrolling's parse serves the analysis too
+    assert walks == ["_Collector+_LiteralCollector"] * 2  # symbols and literals: one walk
+    assert [use.value for use in analysis.settings] == ["data.csv"]

@@ -10,7 +10,7 @@ import libcst as cst
 from scaffold.analysis.dataflow import trace
 from scaffold.analysis.facts import CellSymbols
 from scaffold.analysis.limits import check_cell, nesting_guard
-from scaffold.analysis.literals import LiteralUse, gather_literals
+from scaffold.analysis.literals import LiteralUse, literal_gatherer
 from scaffold.analysis.results import Analysis, CellAnalysis, Finding, Flow, Setting
 from scaffold.analysis.roles import RoleChoice, choose_role, classify_call
 from scaffold.analysis.settings import find_settings
@@ -40,16 +40,18 @@ def analyse(notebook: Notebook) -> Analysis:
     for cell in notebook.code_cells:  # before any libcst: refuse what it cannot take safely
         if cell.directive is not Role.SKIP:
             check_cell(cell)
-    notebook = unroll_frame_loops(notebook)  # `for d in [train, test]: d[...] = ...`
+    modules: dict[int, cst.Module] = {}  # parsed once, by the unrolling
+    notebook = unroll_frame_loops(notebook, modules)  # `for d in [train, test]: d[...] = ...`
     parsed: dict[int, tuple[CellSymbols, tuple[LiteralUse, ...]]] = {}
     statements: dict[int, tuple[tuple[str, CellSymbols], ...]] = {}
     for cell in notebook.code_cells:
         if cell.directive is not Role.SKIP:
             with nesting_guard(cell):  # the net under `check_cell`
-                module = parse_cell(cell)
+                module = modules.pop(cell.number) if cell.number in modules else parse_cell(cell)
                 wrapper = cell_wrapper(module)
-                symbols, each = cell_and_statement_symbols(module, wrapper)
-                parsed[cell.number] = (symbols, gather_literals(module, wrapper))
+                literals = literal_gatherer()  # in the same walk as the symbols
+                symbols, each = cell_and_statement_symbols(module, wrapper, [literals])
+                parsed[cell.number] = (symbols, tuple(literals.found))
                 statements[cell.number] = tuple(
                     (_EMPTY.code_for_node(node), facts)
                     for node, facts in zip(module.body, each, strict=True)

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import CodeRange, Scope
+from libcst.metadata import CodeRange, PositionProvider, Scope
 
+from scaffold.analysis._providers import CellScopeProvider, VisitorTableOnce
 from scaffold.analysis.facts import Call, Expression, ImportedName, Mutation
 from scaffold.analysis.statement_facts import dotted_name, has_inplace_true, root_name
 
@@ -43,14 +44,17 @@ class CalledOn:
     scope: Scope | None
 
 
-class _Collector(cst.CSTVisitor):
-    """Walks the cell once: mutations, deletes, definitions, imports, calls, expressions."""
+class _Collector(VisitorTableOnce, cst.BatchableCSTVisitor):
+    """Walks the cell once: mutations, deletes, definitions, imports, calls, expressions.
 
-    def __init__(
-        self, positions: Mapping[cst.CSTNode, CodeRange], scopes: Mapping[cst.CSTNode, object]
-    ) -> None:
-        self.positions = positions
-        self.scopes = scopes
+    Batchable, so that other gatherers of the cell (its literals) share the walk; run it with
+    `MetadataWrapper.visit_batched`, which resolves its metadata first.
+    """
+
+    METADATA_DEPENDENCIES = (CellScopeProvider, PositionProvider)
+
+    def __init__(self) -> None:
+        super().__init__()
         self.mutations: list[Mutation | CalledOn] = []
         self.deletes: list[tuple[str, int]] = []
         self.functions: list[tuple[str, int]] = []
@@ -64,7 +68,7 @@ class _Collector(cst.CSTVisitor):
         self._depth = 0  # nesting in def/class/lambda bodies
 
     def _line(self, node: cst.CSTNode) -> int:
-        return line_of(node, self.positions)
+        return line_of(node, self.metadata[PositionProvider])  # type: ignore[arg-type]
 
     # -- scopes: track whether we are at module level ------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -164,7 +168,7 @@ class _Collector(cst.CSTVisitor):
             self.calls.append(_call(node, dotted, line, module_level=self._depth == 0))
         if self._depth:
             return
-        scope = self.scopes.get(node)
+        scope = self.get_metadata(CellScopeProvider, node, None)
         local_scope = scope if isinstance(scope, Scope) else None
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
@@ -180,18 +184,12 @@ class _Collector(cst.CSTVisitor):
 
 
 Collected = _Collector
-"""The facts of one walk, each with its line (see `collect`)."""
+"""A cell's walk and what it found, each fact with its line."""
 
 
-def collect(
-    module: cst.Module,
-    positions: Mapping[cst.CSTNode, CodeRange],
-    scopes: Mapping[cst.CSTNode, object],
-) -> Collected:
-    """Walk `module` (the one its metadata was resolved on) once and keep what it finds."""
-    collector = _Collector(positions, scopes)
-    module.visit(collector)
-    return collector
+def collector() -> Collected:
+    """A collector to run over a cell with `MetadataWrapper.visit_batched`."""
+    return _Collector()
 
 
 def _call(node: cst.Call, dotted: str, line: int, *, module_level: bool) -> Call:

@@ -12,7 +12,7 @@ mutates, as if it were gathered on its own, with lines counted from its first li
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -31,7 +31,7 @@ from libcst.metadata import (
 )
 
 from scaffold.analysis._providers import CellScopeProvider
-from scaffold.analysis.collector import CalledOn, Collected, collect, line_of
+from scaffold.analysis.collector import CalledOn, Collected, collector, line_of
 from scaffold.analysis.facts import Call, CellSymbols, Mutation
 from scaffold.analysis.statement_facts import (
     column_picks,
@@ -94,16 +94,21 @@ class _Window:
         return self.after < line <= self.last
 
 
-def _resolve(module: cst.Module, wrapper: MetadataWrapper | None) -> _Pass:
+def _resolve(
+    module: cst.Module,
+    wrapper: MetadataWrapper | None,
+    together: Sequence[cst.BatchableCSTVisitor] = (),
+) -> _Pass:
     wrapper = wrapper or cell_wrapper(module)
-    metadata = wrapper.resolve_many((CellScopeProvider, PositionProvider))
+    walk = collector()
+    wrapper.visit_batched([walk, *together])
+    metadata = wrapper.resolve_many((CellScopeProvider, PositionProvider))  # cached by the walk
     scopes = cast(Mapping[cst.CSTNode, Scope | None], metadata[CellScopeProvider])
     positions = cast(Positions, metadata[PositionProvider])
-    collector = collect(wrapper.module, positions, scopes)
     global_scope = next(
         (scope for scope in scopes.values() if isinstance(scope, GlobalScope)), None
     )
-    return _Pass(wrapper.module, scopes, positions, collector, global_scope)
+    return _Pass(wrapper.module, scopes, positions, walk, global_scope)
 
 
 def gather_symbols(module: cst.Module, wrapper: MetadataWrapper | None = None) -> CellSymbols:
@@ -116,10 +121,15 @@ def gather_symbols(module: cst.Module, wrapper: MetadataWrapper | None = None) -
 
 
 def cell_and_statement_symbols(
-    module: cst.Module, wrapper: MetadataWrapper | None = None
+    module: cst.Module,
+    wrapper: MetadataWrapper | None = None,
+    together: Sequence[cst.BatchableCSTVisitor] = (),
 ) -> tuple[CellSymbols, tuple[CellSymbols, ...]]:
-    """The cell's `CellSymbols` and those of each top-level statement, from one pass."""
-    found = _resolve(module, wrapper)
+    """The cell's `CellSymbols` and those of each top-level statement, from one pass.
+
+    `together`: other gatherers of the cell (`literals.literal_gatherer`), run in the same walk.
+    """
+    found = _resolve(module, wrapper, together)
     return _facts(found, list(module.body), None), _each_statement(found)
 
 
