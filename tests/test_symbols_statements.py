@@ -59,9 +59,10 @@ def test_a_builtin_rebound_by_an_earlier_statement_is_the_builtin_for_a_statemen
 def test_statement_lines_are_where_libcst_puts_them(code: str) -> None:
     module = cst.parse_module(code)
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    assert [line for _, line in statement_starts(module)] == [
-        positions[statement].start.line for statement in module.body
-    ]
+    expected = [positions[statement].start.line for statement in module.body]
+    assert [line for _, line in statement_starts(module)] == expected
+    alone = [cst.Module(body=[]).code_for_node(statement) for statement in module.body]
+    assert [line for _, line in statement_starts(module, alone)] == expected
 
 
 @pytest.fixture

@@ -50,12 +50,10 @@ def analyse(notebook: Notebook) -> Analysis:
                 module = modules.pop(cell.number) if cell.number in modules else parse_cell(cell)
                 wrapper = cell_wrapper(module)
                 literals = literal_gatherer()  # in the same walk as the symbols
-                symbols, each = cell_and_statement_symbols(module, wrapper, [literals])
+                codes = [_EMPTY.code_for_node(node) for node in module.body]
+                symbols, each = cell_and_statement_symbols(module, wrapper, [literals], codes)
                 parsed[cell.number] = (symbols, tuple(literals.found))
-                statements[cell.number] = tuple(
-                    (_EMPTY.code_for_node(node), facts)
-                    for node, facts in zip(module.body, each, strict=True)
-                )
+                statements[cell.number] = tuple(zip(codes, each, strict=True))
     imports = {
         item.alias: item.target for symbols, _ in parsed.values() for item in symbols.imports
     }

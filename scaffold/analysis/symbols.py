@@ -124,43 +124,50 @@ def cell_and_statement_symbols(
     module: cst.Module,
     wrapper: MetadataWrapper | None = None,
     together: Sequence[cst.BatchableCSTVisitor] = (),
+    codes: Sequence[str] | None = None,
 ) -> tuple[CellSymbols, tuple[CellSymbols, ...]]:
     """The cell's `CellSymbols` and those of each top-level statement, from one pass.
 
     `together`: other gatherers of the cell (`literals.literal_gatherer`), run in the same walk.
+    `codes`: the statements' source, when the caller has it already.
     """
     found = _resolve(module, wrapper, together)
-    return _facts(found, list(module.body), None), _each_statement(found)
+    return _facts(found, list(module.body), None), _each_statement(found, codes)
 
 
 def statement_symbols(
-    module: cst.Module, wrapper: MetadataWrapper | None = None
+    module: cst.Module, wrapper: MetadataWrapper | None = None, codes: Sequence[str] | None = None
 ) -> tuple[CellSymbols, ...]:
     """Each top-level statement's `CellSymbols`, as `gather_symbols` of it alone would give."""
-    return _each_statement(_resolve(module, wrapper))
+    return _each_statement(_resolve(module, wrapper), codes)
 
 
-def statement_starts(module: cst.Module) -> list[tuple[int, int]]:
+def statement_starts(
+    module: cst.Module, codes: Sequence[str] | None = None
+) -> list[tuple[int, int]]:
     """Each top-level statement's first line and the line of its keyword or first token.
 
     The first counts its leading comments and blank lines; the second is where libcst's
     `PositionProvider` starts the statement (after decorators too), found by counting lines.
+    `codes`: the statements' source, when the caller has it already.
     """
-    line = 1 + sum(module.code_for_node(empty).count("\n") for empty in module.header)
+    if codes is None:
+        codes = [module.code_for_node(statement) for statement in module.body]
+    line = 1 + len(module.header)  # one line each
     starts = []
-    for statement in module.body:
+    for statement, code in zip(module.body, codes, strict=True):
         before = len(statement.leading_lines)
         if isinstance(statement, cst.FunctionDef | cst.ClassDef):
             before += sum(module.code_for_node(d).count("\n") for d in statement.decorators)
             before += len(statement.lines_after_decorators)
         starts.append((line, line + before))
-        line += module.code_for_node(statement).count("\n")
+        line += code.count("\n")
     return starts
 
 
-def _each_statement(found: _Pass) -> tuple[CellSymbols, ...]:
+def _each_statement(found: _Pass, codes: Sequence[str] | None = None) -> tuple[CellSymbols, ...]:
     body = list(found.module.body)
-    starts = statement_starts(found.module)
+    starts = statement_starts(found.module, codes)
     result = []
     after = 0
     for statement, (first, _) in zip(body, starts, strict=True):

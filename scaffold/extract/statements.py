@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import libcst as cst
 
@@ -35,9 +36,9 @@ class Statement:
     symbols: CellSymbols
     kind: str
 
-    @property
+    @cached_property
     def code(self) -> str:
-        """The statement's source."""
+        """The statement's source (made once: the layout asks for it again and again)."""
         return _EMPTY.code_for_node(self.node)
 
     def replaced(self, node: Stmt) -> Statement:
@@ -86,10 +87,10 @@ def split_statements(
     missing = [code for code in codes if code not in known and code not in _SYMBOLS]
     found: dict[str, CellSymbols] = {}
     if len(missing) > 1:
-        for code, gathered in zip(codes, statement_symbols(module), strict=True):
+        for code, gathered in zip(codes, statement_symbols(module, codes=codes), strict=True):
             found[code] = gathered
             _remember(code, gathered)
-    lines = statement_starts(module)
+    lines = statement_starts(module, codes)
     statements = []
     for node, code, (_, line) in zip(module.body, codes, lines, strict=True):
         symbols: CellSymbols | None = known[code] if code in known else found.get(code)
