@@ -9,7 +9,7 @@ import ast
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import PositionProvider
 
 from scaffold.analysis._providers import VisitorTableOnce
 from scaffold.analysis.statement_facts import dotted_name, is_literal
@@ -40,20 +40,9 @@ class LiteralUse:
     site: tuple[int, int]
 
 
-def gather_literals(
-    module: cst.Module, wrapper: MetadataWrapper | None = None
-) -> tuple[LiteralUse, ...]:
-    """Every literal argument of a module-level call and every `NAME = literal` binding.
-
-    Pass the cell's `wrapper` when `gather_symbols` uses it too: positions are computed once.
-    """
-    wrapper = wrapper or MetadataWrapper(module, unsafe_skip_copy=True)
-    gatherer = literal_gatherer()
-    wrapper.visit_batched([gatherer])
-    return tuple(gatherer.found)
-
-
 class _LiteralCollector(VisitorTableOnce, cst.BatchableCSTVisitor):
+    """Every literal argument of a module-level call and every `NAME = literal` binding."""
+
     METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self) -> None:
