@@ -2,13 +2,17 @@
 
 Not a test: prints figures. Growth should be linear (the time per cell roughly constant);
 the aim is under 0.5 s for `examples/churn.ipynb` and under 5 s for 2,000 cells.
+`--profile N` instead profiles analyse + extract of a synthetic notebook of N cells (CPU
+seconds of each, then cProfile's heaviest scaffold functions by cumulative time).
 
-    python benchmarks/bench_analysis.py [--runs N]
+    python benchmarks/bench_analysis.py [--runs N] [--profile CELLS]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import pstats
 import statistics
 import tempfile
 import time
@@ -108,11 +112,36 @@ def timed(path: Path, runs: int) -> tuple[float, int]:
     return statistics.median(times), cells
 
 
+def profile(cells: int, top: int = 30) -> None:
+    """CPU seconds of analyse and extract on a synthetic notebook, and where they go."""
+    from scaffold.extract import extract  # only here: the timings above are the analysis's
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"synthetic_{cells}.ipynb"
+        nbformat.write(synthetic(cells), path)
+        notebook = read_notebook(path)
+    profiler = cProfile.Profile()
+    start = time.process_time()
+    profiler.enable()
+    analysis = analyse(notebook)
+    analysed = time.process_time()
+    extract(analysis)
+    profiler.disable()
+    done = time.process_time()
+    seconds = f"analyse {analysed - start:.2f} s, extract {done - analysed:.2f} s"
+    print(f"{cells} cells (profiled): {seconds}")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"scaffold", top)
+
+
 def main() -> None:
     """Print the timings."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per notebook (median shown)")
+    parser.add_argument("--profile", type=int, metavar="CELLS", help="profile one notebook")
     args = parser.parse_args()
+    if args.profile:
+        profile(args.profile)
+        return
     print(f"{'notebook':<28} {'cells':>6} {'median s':>9} {'ms/cell':>8}  aim")
     seconds, cells = timed(EXAMPLE, args.runs)
     verdict = "ok" if seconds < 0.5 else "SLOW"

@@ -8,19 +8,22 @@ from dataclasses import replace
 import libcst as cst
 
 from scaffold.analysis.dataflow import trace
+from scaffold.analysis.facts import CellSymbols
 from scaffold.analysis.limits import check_cell, nesting_guard
-from scaffold.analysis.literals import LiteralUse, gather_literals
+from scaffold.analysis.literals import LiteralUse, literal_gatherer
 from scaffold.analysis.results import Analysis, CellAnalysis, Finding, Flow, Setting
 from scaffold.analysis.roles import RoleChoice, choose_role, classify_call
 from scaffold.analysis.settings import find_settings
 from scaffold.analysis.shown import DEMOTED, shows_results
-from scaffold.analysis.symbols import CellSymbols, cell_wrapper, gather_symbols
+from scaffold.analysis.symbols import cell_and_statement_symbols, cell_wrapper
 from scaffold.analysis.task import find_target, find_task
 from scaffold.analysis.unroll import unroll_frame_loops
 from scaffold.errors import CellSyntaxError
 from scaffold.notebook import Cell, Notebook, Role
 
 __all__ = ["Analysis", "CellAnalysis", "Finding", "Flow", "Setting", "analyse", "focus"]
+
+_EMPTY = cst.Module(body=[])
 
 PIPELINE_ROLES = frozenset(
     {Role.CONFIG, Role.LOAD, Role.PREPARE, Role.SPLIT, Role.TRAIN, Role.EVALUATE, Role.PREDICT}
@@ -37,17 +40,20 @@ def analyse(notebook: Notebook) -> Analysis:
     for cell in notebook.code_cells:  # before any libcst: refuse what it cannot take safely
         if cell.directive is not Role.SKIP:
             check_cell(cell)
-    notebook = unroll_frame_loops(notebook)  # `for d in [train, test]: d[...] = ...`
+    modules: dict[int, cst.Module] = {}  # parsed once, by the unrolling
+    notebook = unroll_frame_loops(notebook, modules)  # `for d in [train, test]: d[...] = ...`
     parsed: dict[int, tuple[CellSymbols, tuple[LiteralUse, ...]]] = {}
+    statements: dict[int, tuple[tuple[str, CellSymbols], ...]] = {}
     for cell in notebook.code_cells:
         if cell.directive is not Role.SKIP:
             with nesting_guard(cell):  # the net under `check_cell`
-                module = parse_cell(cell)
+                module = modules.pop(cell.number) if cell.number in modules else parse_cell(cell)
                 wrapper = cell_wrapper(module)
-                parsed[cell.number] = (
-                    gather_symbols(module, wrapper),
-                    gather_literals(module, wrapper),
-                )
+                literals = literal_gatherer()  # in the same walk as the symbols
+                codes = [_EMPTY.code_for_node(node) for node in module.body]
+                symbols, each = cell_and_statement_symbols(module, wrapper, [literals], codes)
+                parsed[cell.number] = (symbols, tuple(literals.found))
+                statements[cell.number] = tuple(zip(codes, each, strict=True))
     imports = {
         item.alias: item.target for symbols, _ in parsed.values() for item in symbols.imports
     }
@@ -65,6 +71,7 @@ def analyse(notebook: Notebook) -> Analysis:
             choices[cell.number].role,
             choices[cell.number].reason,
             parsed[cell.number][0] if cell.number in parsed else None,
+            statements.get(cell.number, ()),
         )
         for cell in notebook.cells
     )

@@ -8,8 +8,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from scaffold.analysis.facts import CellSymbols
 from scaffold.analysis.results import Finding, Flow
-from scaffold.analysis.symbols import CellSymbols
 
 IPYTHON_NAMES = frozenset({"display", "get_ipython", "In", "Out", "_", "__", "___", "exit", "quit"})
 KNOWN_NAMES = frozenset(dir(builtins)) | IPYTHON_NAMES | {"__file__", "__name__"}

@@ -6,13 +6,13 @@ Which of them become settings is decided by `scaffold.analysis.settings`, which 
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import PositionProvider
 
-from scaffold.analysis.symbols import dotted_name, is_literal
+from scaffold.analysis._providers import VisitorTableOnce
+from scaffold.analysis.statement_facts import dotted_name, is_literal
 
 
 @dataclass(frozen=True)
@@ -40,22 +40,13 @@ class LiteralUse:
     site: tuple[int, int]
 
 
-def gather_literals(
-    module: cst.Module, wrapper: MetadataWrapper | None = None
-) -> tuple[LiteralUse, ...]:
-    """Every literal argument of a module-level call and every `NAME = literal` binding.
+class _LiteralCollector(VisitorTableOnce, cst.BatchableCSTVisitor):
+    """Every literal argument of a module-level call and every `NAME = literal` binding."""
 
-    Pass the cell's `wrapper` when `gather_symbols` uses it too: positions are computed once.
-    """
-    wrapper = wrapper or MetadataWrapper(module, unsafe_skip_copy=True)
-    visitor = _LiteralCollector(wrapper.resolve(PositionProvider))
-    wrapper.module.visit(visitor)
-    return tuple(visitor.found)
+    METADATA_DEPENDENCIES = (PositionProvider,)
 
-
-class _LiteralCollector(cst.CSTVisitor):
-    def __init__(self, positions: Mapping[cst.CSTNode, CodeRange]) -> None:
-        self.positions = positions
+    def __init__(self) -> None:
+        super().__init__()
         self.found: list[LiteralUse] = []
         self._depth = 0
 
@@ -109,8 +100,8 @@ class _LiteralCollector(cst.CSTVisitor):
             value = ast.literal_eval(source)
         except (ValueError, SyntaxError):
             return
-        where = self.positions[node].start
-        site = self.positions[site_node].start
+        where = self.get_metadata(PositionProvider, node).start
+        site = self.get_metadata(PositionProvider, site_node).start
         self.found.append(
             LiteralUse(
                 callee,
@@ -123,3 +114,12 @@ class _LiteralCollector(cst.CSTVisitor):
                 (site.line, site.column),
             )
         )
+
+
+LiteralGatherer = _LiteralCollector
+"""Gathers a cell's literals in a batched walk; `found` holds them after it."""
+
+
+def literal_gatherer() -> LiteralGatherer:
+    """A gatherer to run with `MetadataWrapper.visit_batched`, alone or beside others."""
+    return _LiteralCollector()

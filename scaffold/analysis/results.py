@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from scaffold.analysis.symbols import CellSymbols
+from scaffold.analysis.facts import CellSymbols
 from scaffold.notebook import Cell, Notebook, Role
 
 TaskKind = Literal[
@@ -18,13 +18,16 @@ SettingKind = Literal["hyperparameter", "path", "seed", "split", "constant"]
 class CellAnalysis:
     """One cell with its role and the reason the role was chosen.
 
-    `symbols` is None for markdown, raw and skipped cells.
+    `symbols` is None for markdown, raw and skipped cells; `statements` holds each top-level
+    statement's source and what it alone defines, reads and mutates (cut from the cell's one
+    libcst pass, so that extraction need not gather a statement again unless it rewrites it).
     """
 
     cell: Cell
     role: Role
     reason: str
     symbols: CellSymbols | None = None
+    statements: tuple[tuple[str, CellSymbols], ...] = ()
 
     @property
     def number(self) -> int:

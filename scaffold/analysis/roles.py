@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from scaffold.analysis.symbols import Call, CellSymbols
+from scaffold.analysis.facts import Call, CellSymbols
 from scaffold.notebook import Role
 
 LOAD_METHODS = frozenset(

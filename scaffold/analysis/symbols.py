@@ -3,18 +3,26 @@
 Scoping (functions, lambdas, comprehensions, class bodies) comes from libcst's `ScopeProvider`;
 the order of statements inside the cell decides whether a module-level read sees a value made
 earlier in the same cell or one made by an earlier cell.
+
+One scope and position pass per cell gives both the cell's facts (`gather_symbols`) and each
+top-level statement's own (`statement_symbols`): what the statement alone defines, reads and
+mutates, as if it were gathered on its own, with lines counted from its first line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import builtins
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import cast
 
 import libcst as cst
 from libcst.metadata import (
     Access,
     Assignment,
+    BaseAssignment,
     BuiltinAssignment,
+    CodeRange,
     FunctionScope,
     GlobalScope,
     MetadataWrapper,
@@ -23,139 +31,84 @@ from libcst.metadata import (
 )
 
 from scaffold.analysis._providers import CellScopeProvider
+from scaffold.analysis.collector import CalledOn, Collected, collector, line_of
+from scaffold.analysis.facts import Call, CellSymbols, Mutation
+from scaffold.analysis.statement_facts import (
+    column_picks,
+    constructed,
+    dotted_name,
+    has_inplace_true,
+    is_literal,
+    root_name,
+    statement_kind,
+    subscript_column,
+)
 
-MUTATING_METHODS = frozenset(
-    {
-        # Python containers
-        "append", "extend", "insert", "pop", "remove", "clear", "update", "sort", "reverse",
-        "add", "discard", "setdefault", "popitem",
-        # estimators learn in place
-        "fit", "partial_fit", "fit_transform", "fit_predict", "fit_resample", "set_params",
-    }
-)  # fmt: skip
-"""Methods that change the object they are called on, whatever their arguments."""
+__all__ = [
+    "Call",
+    "CellSymbols",
+    "cell_wrapper",
+    "dotted_name",
+    "gather_symbols",
+    "has_inplace_true",
+    "is_literal",
+    "root_name",
+    "statement_kind",
+    "statement_symbols",
+    "subscript_column",
+]
+# The value classes and node helpers live in `facts` and `statement_facts`; the names other
+# stages import from here stay importable.
 
-MUTATING_FUNCTIONS = frozenset({"shuffle"})
-"""Functions that change their first argument in place (`np.random.shuffle(a)`)."""
-
-
-@dataclass(frozen=True)
-class Mutation:
-    """A change made in place to an object the name refers to."""
-
-    name: str
-    line: int
-    how: str
-
-
-@dataclass(frozen=True)
-class Call:
-    """A call found in the cell: `dotted` is the callee as written (`pd.read_csv`, `m.fit`)."""
-
-    dotted: str
-    line: int
-    keywords: tuple[str, ...]
-    module_level: bool
-    positional_names: tuple[str | None, ...] = ()
-    string_args: tuple[str, ...] = ()
-    positional_dotted: tuple[str | None, ...] = ()  # names and attributes: `data.exog`
-    keyword_dotted: tuple[tuple[str, str | None], ...] = ()  # `data=df` -> ("data", "df")
-
-    @property
-    def method(self) -> str:
-        """The last part of the callee: `fit` for `model.fit`, `read_csv` for `pd.read_csv`."""
-        return self.dotted.rsplit(".", 1)[-1]
-
-
-@dataclass(frozen=True)
-class Expression:
-    """A module-level expression statement; `callee` is set when it is a call."""
-
-    line: int
-    callee: str | None
-
-
-@dataclass(frozen=True)
-class ImportedName:
-    """`alias` names `target` (a dotted module or module attribute path)."""
-
-    alias: str
-    target: str
-    line: int
-
-
-@dataclass(frozen=True)
-class CellSymbols:
-    """The names of one cell and what it does with them.
-
-    Attributes:
-        defines: module-level names bound by the cell (assignments, imports, defs, classes).
-        reads: module-level names the cell uses before (or without) binding them itself:
-            values that come from earlier cells or builtins are excluded.
-        deferred_reads: those of `reads` used only inside function and lambda bodies: they
-            are looked up when the function is called, not when the cell runs.
-        mutates: module-level names whose object the cell changes in place.
-        deletes: names removed with `del`.
-        functions, classes: names defined with `def` / `class` at module level.
-        imports: module-level imports and what they bind.
-        star_imports: modules imported with `*`.
-        global_statements: lines holding a `global` statement.
-        calls: every call in the cell.
-        expressions: module-level expression statements (their value is displayed or
-            dropped), with the callee when the expression is a call.
-        statement_kinds: the kind of each module-level statement: `import`, `def`, `class`,
-            `literal` (a name bound to a literal), `assign`, `expression`, `other`.
-        constructed: module-level `name = Callee(...)` bindings: name -> callee as written.
-        column_picks: module-level `name = frame["column"]` (or `.column`, `.pop("column")`)
-            bindings: name -> column.
-    """
-
-    defines: frozenset[str]
-    reads: frozenset[str]
-    deferred_reads: frozenset[str]
-    mutates: tuple[Mutation, ...]
-    deletes: frozenset[str]
-    functions: frozenset[str]
-    classes: frozenset[str]
-    imports: tuple[ImportedName, ...]
-    star_imports: tuple[str, ...]
-    global_statements: tuple[int, ...]
-    calls: tuple[Call, ...]
-    expressions: tuple[Expression, ...]
-    statement_kinds: tuple[str, ...]
-    constructed: tuple[tuple[str, str], ...]
-    column_picks: tuple[tuple[str, str], ...]
-
-    @property
-    def mutated_names(self) -> frozenset[str]:
-        """The names of `mutates`."""
-        return frozenset(mutation.name for mutation in self.mutates)
-
-
-def dotted_name(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a Name/Attribute chain, None for anything else."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
-def root_name(node: cst.BaseExpression) -> str | None:
-    """The name whose object `a.b[c].d` refers into; None through a call (a new object)."""
-    while True:
-        if isinstance(node, cst.Name):
-            return node.value
-        if isinstance(node, cst.Attribute | cst.Subscript):
-            node = node.value
-        else:
-            return None
+Positions = Mapping[cst.CSTNode, CodeRange]
 
 
 def cell_wrapper(module: cst.Module) -> MetadataWrapper:
     """One metadata wrapper for a parsed cell, to share between the gatherers."""
     return MetadataWrapper(module, unsafe_skip_copy=True)
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """A cell's scopes, positions and collected facts: the one pass everything is cut from."""
+
+    module: cst.Module
+    scopes: Mapping[cst.CSTNode, Scope | None]
+    positions: Positions
+    collector: Collected
+    global_scope: GlobalScope | None
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The lines `after < line <= last` of one top-level statement; `shift` makes them its own.
+
+    A binding outside the window is invisible, as if the statement were gathered alone.
+    """
+
+    after: int
+    last: int
+    shift: int
+
+    def holds(self, line: int) -> bool:
+        return self.after < line <= self.last
+
+
+def _resolve(
+    module: cst.Module,
+    wrapper: MetadataWrapper | None,
+    together: Sequence[cst.BatchableCSTVisitor] = (),
+) -> _Pass:
+    wrapper = wrapper or cell_wrapper(module)
+    walk = collector()
+    wrapper.visit_batched([walk, *together])
+    metadata = wrapper.resolve_many((CellScopeProvider, PositionProvider))  # cached by the walk
+    scopes = cast(Mapping[cst.CSTNode, Scope | None], metadata[CellScopeProvider])
+    positions = cast(Positions, metadata[PositionProvider])
+    global_scope = next(
+        (scope for scope in scopes.values() if isinstance(scope, GlobalScope)), None
+    )
+    return _Pass(wrapper.module, scopes, positions, walk, global_scope)
 
 
 def gather_symbols(module: cst.Module, wrapper: MetadataWrapper | None = None) -> CellSymbols:
@@ -164,169 +117,170 @@ def gather_symbols(module: cst.Module, wrapper: MetadataWrapper | None = None) -
     Pass the cell's `wrapper` (see `cell_wrapper`) when other gatherers use it too: its
     metadata is computed once.
     """
-    wrapper = wrapper or cell_wrapper(module)
-    metadata = wrapper.resolve_many((CellScopeProvider, PositionProvider))
-    scopes = metadata[CellScopeProvider]
-    positions = metadata[PositionProvider]
-    collector = _Collector(positions, scopes)
-    wrapper.module.visit(collector)
-    global_scope = next(
-        (scope for scope in scopes.values() if isinstance(scope, GlobalScope)), None
-    )
+    return _facts(_resolve(module, wrapper), list(module.body), None)
+
+
+def cell_and_statement_symbols(
+    module: cst.Module,
+    wrapper: MetadataWrapper | None = None,
+    together: Sequence[cst.BatchableCSTVisitor] = (),
+    codes: Sequence[str] | None = None,
+) -> tuple[CellSymbols, tuple[CellSymbols, ...]]:
+    """The cell's `CellSymbols` and those of each top-level statement, from one pass.
+
+    `together`: other gatherers of the cell (`literals.literal_gatherer`), run in the same walk.
+    `codes`: the statements' source, when the caller has it already.
+    """
+    found = _resolve(module, wrapper, together)
+    return _facts(found, list(module.body), None), _each_statement(found, codes)
+
+
+def statement_symbols(
+    module: cst.Module, wrapper: MetadataWrapper | None = None, codes: Sequence[str] | None = None
+) -> tuple[CellSymbols, ...]:
+    """Each top-level statement's `CellSymbols`, as `gather_symbols` of it alone would give."""
+    return _each_statement(_resolve(module, wrapper), codes)
+
+
+def statement_starts(
+    module: cst.Module, codes: Sequence[str] | None = None
+) -> list[tuple[int, int]]:
+    """Each top-level statement's first line and the line of its keyword or first token.
+
+    The first counts its leading comments and blank lines; the second is where libcst's
+    `PositionProvider` starts the statement (after decorators too), found by counting lines.
+    `codes`: the statements' source, when the caller has it already.
+    """
+    if codes is None:
+        codes = [module.code_for_node(statement) for statement in module.body]
+    line = 1 + len(module.header)  # one line each
+    starts = []
+    for statement, code in zip(module.body, codes, strict=True):
+        before = len(statement.leading_lines)
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+            before += sum(module.code_for_node(d).count("\n") for d in statement.decorators)
+            before += len(statement.lines_after_decorators)
+        starts.append((line, line + before))
+        line += code.count("\n")
+    return starts
+
+
+def _each_statement(found: _Pass, codes: Sequence[str] | None = None) -> tuple[CellSymbols, ...]:
+    body = list(found.module.body)
+    starts = statement_starts(found.module, codes)
+    result = []
+    after = 0
+    for statement, (first, _) in zip(body, starts, strict=True):
+        last = int(found.positions[statement].end.line)
+        result.append(_facts(found, [statement], _Window(after, last, first - 1)))
+        after = last
+    return tuple(result)
+
+
+def _facts(
+    found: _Pass, statements: list[cst.BaseStatement], window: _Window | None
+) -> CellSymbols:
+    """The facts of the whole cell (`window` None) or of the statement in `window`."""
+    positions, collector = found.positions, found.collector
+
+    def inside(line: int) -> bool:
+        return window is None or window.holds(line)
+
+    def own(line: int) -> int:
+        return line - window.shift if window is not None and line else line
+
     defines: set[str] = set()
     first_binding: dict[str, int] = {}
-    if global_scope is not None:
-        for assignment in global_scope.assignments:
+    if found.global_scope is not None:
+        for assignment in found.global_scope.assignments:
             if isinstance(assignment, Assignment):
-                defines.add(assignment.name)
-                line = _line_of(assignment.node, positions)
-                first_binding[assignment.name] = min(first_binding.get(assignment.name, line), line)
-    reads, deferred_reads = _free_reads(scopes.values(), positions, first_binding, collector)
+                line = line_of(assignment.node, positions)
+                if inside(line):
+                    defines.add(assignment.name)
+                    first_binding[assignment.name] = min(
+                        first_binding.get(assignment.name, line), line
+                    )
+    mutations = [
+        replace(entry.mutation, line=own(entry.mutation.line))
+        if isinstance(entry, CalledOn)
+        else replace(entry, line=own(entry.line))
+        for entry in collector.mutations
+        if inside(_mutation(entry).line) and _counts(entry, positions, window)
+    ]
+    aug_assigned = [(name, line) for name, line in collector.aug_assigned if inside(line)]
+    reads, deferred_reads = _free_reads(
+        found.scopes.values(), positions, first_binding, mutations, aug_assigned, window
+    )
     return CellSymbols(
         defines=frozenset(defines),
         reads=frozenset(reads),
         deferred_reads=frozenset(deferred_reads),
-        mutates=tuple(collector.mutations),
-        deletes=frozenset(collector.deletes),
-        functions=frozenset(collector.functions),
-        classes=frozenset(collector.classes),
-        imports=tuple(collector.imports),
-        star_imports=tuple(collector.star_imports),
-        global_statements=tuple(collector.global_lines),
-        calls=tuple(collector.calls),
-        expressions=tuple(collector.expressions),
-        statement_kinds=tuple(statement_kind(statement) for statement in module.body),
-        constructed=tuple(_constructed(module)),
-        column_picks=tuple(_column_picks(module)),
+        mutates=tuple(mutations),
+        deletes=frozenset(name for name, line in collector.deletes if inside(line)),
+        functions=frozenset(name for name, line in collector.functions if inside(line)),
+        classes=frozenset(name for name, line in collector.classes if inside(line)),
+        imports=tuple(replace(i, line=own(i.line)) for i in collector.imports if inside(i.line)),
+        star_imports=tuple(module for module, line in collector.star_imports if inside(line)),
+        global_statements=tuple(own(line) for line in collector.global_lines if inside(line)),
+        calls=tuple(replace(c, line=own(c.line)) for c in collector.calls if inside(c.line)),
+        expressions=tuple(
+            replace(e, line=own(e.line)) for e in collector.expressions if inside(e.line)
+        ),
+        statement_kinds=tuple(statement_kind(statement) for statement in statements),
+        constructed=tuple(constructed(statements)),
+        column_picks=tuple(column_picks(statements)),
     )
 
 
-def statement_kind(statement: cst.BaseStatement) -> str:
-    """Classify a module-level statement for role detection."""
-    if isinstance(statement, cst.FunctionDef):
-        return "def"
-    if isinstance(statement, cst.ClassDef):
-        return "class"
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return "other"
-    kinds = {_small_kind(small) for small in statement.body}
-    return kinds.pop() if len(kinds) == 1 else "other"
+def _mutation(entry: Mutation | CalledOn) -> Mutation:
+    return entry.mutation if isinstance(entry, CalledOn) else entry
 
 
-def _small_kind(small: cst.BaseSmallStatement) -> str:
-    if isinstance(small, cst.Import | cst.ImportFrom):
-        return "import"
-    if isinstance(small, cst.Expr):
-        return "docstring" if isinstance(small.value, cst.SimpleString) else "expression"
-    if isinstance(small, cst.Assign | cst.AnnAssign) and small.value is not None:
-        return "literal" if is_literal(small.value) else "assign"
-    if isinstance(small, cst.Pass):
-        return "docstring"
-    return "other"
-
-
-def is_literal(node: cst.BaseExpression) -> bool:
-    """A number, string, bool, None, or a list/tuple/set/dict of literals."""
-    if isinstance(node, cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedString):
+def _counts(entry: Mutation | CalledOn, positions: Positions, window: _Window | None) -> bool:
+    """Whether a mutation changes a module name: a call's receiver is not a local one."""
+    if not isinstance(entry, CalledOn):
         return True
-    if isinstance(node, cst.Name):
-        return node.value in {"True", "False", "None"}
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        return isinstance(node.expression, cst.Integer | cst.Float)
-    if isinstance(node, cst.List | cst.Tuple | cst.Set):
-        return all(is_literal(element.value) for element in node.elements)
-    if isinstance(node, cst.Dict):
-        return all(
-            isinstance(element, cst.DictElement)
-            and is_literal(element.key)
-            and is_literal(element.value)
-            for element in node.elements
-        )
-    return False
+    scope = entry.scope
+    if scope is None or isinstance(scope, GlobalScope):
+        return True
+    seen = _visible(scope[entry.mutation.name], entry.mutation.name, positions, window)
+    return not any(not isinstance(ref.scope, GlobalScope) for ref in seen)
 
 
-def _assignments(module: cst.Module) -> list[tuple[str, cst.BaseExpression]]:
-    """Module-level `name = value` bindings with a single name target."""
-    found = []
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                target = small.targets[0].target
-                if isinstance(target, cst.Name):
-                    found.append((target.value, small.value))
-    return found
+def _visible(
+    referents: Iterable[BaseAssignment], name: str, positions: Positions, window: _Window | None
+) -> set[BaseAssignment]:
+    """The bindings of `name` a read sees, the module-level ones limited to `window`.
 
-
-def _constructed(module: cst.Module) -> list[tuple[str, str]]:
-    found = []
-    for name, value in _assignments(module):
-        call = value
-        # `model = Estimator(...).fit(X, y)` constructs too.
-        while isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
-            if not isinstance(call.func.value, cst.Call):
-                break
-            call = call.func.value
-        if isinstance(call, cst.Call):
-            callee = dotted_name(call.func)
-            if callee and callee.rsplit(".", 1)[-1][:1].isupper():
-                found.append((name, callee))
-    return found
-
-
-def _column_picks(module: cst.Module) -> list[tuple[str, str]]:
-    found = []
-    for name, value in _assignments(module):
-        column = _picked_column(value)
-        if column is not None:
-            found.append((name, column))
-    return found
-
-
-def subscript_column(node: cst.BaseExpression) -> str | None:
-    """`"age"` for `frame["age"]`; None for anything else."""
-    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
-        index = node.slice[0].slice
-        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-            column = index.value.evaluated_value
-            return column if isinstance(column, str) else None
-    return None
-
-
-def _picked_column(value: cst.BaseExpression) -> str | None:
-    """The column `value` takes: `"age"` for `df["age"]`, `"$TARGET"` for `df[TARGET]`."""
-    column = subscript_column(value)
-    if column is not None:
-        return column
-    if isinstance(value, cst.Subscript) and len(value.slice) == 1:
-        index = value.slice[0].slice
-        if isinstance(index, cst.Index) and isinstance(index.value, cst.Name):
-            return "$" + index.value.value
-    if (
-        isinstance(value, cst.Call)
-        and isinstance(value.func, cst.Attribute)
-        and value.func.attr.value == "pop"
-        and len(value.args) == 1
-    ):
-        arg = value.args[0].value
-        if isinstance(arg, cst.SimpleString) and isinstance(arg.evaluated_value, str):
-            return arg.evaluated_value
-    return None
-
-
-def _line_of(node: cst.CSTNode, positions: object) -> int:
-    try:
-        return int(positions[node].start.line)  # type: ignore[index]
-    except KeyError:
-        return 0
+    Gathered alone, a statement that does not bind `name` at module level sees the builtin of
+    that name, if there is one, as libcst resolves a name no module-level binding precedes.
+    """
+    referents = set(referents)
+    if window is None:
+        return referents
+    kept = {
+        ref
+        for ref in referents
+        if not isinstance(ref.scope, GlobalScope)
+        or not isinstance(ref, Assignment)
+        or window.holds(line_of(ref.node, positions))
+    }
+    if kept or not any(isinstance(ref.scope, GlobalScope) for ref in referents):
+        return kept
+    return (
+        {BuiltinAssignment(name, ref.scope.parent) for ref in referents}
+        if hasattr(builtins, name)
+        else set()
+    )
 
 
 def _free_reads(
-    scopes: object,
-    positions: object,
+    scopes: Iterable[Scope | None],
+    positions: Positions,
     first_binding: dict[str, int],
-    collector: _Collector,
+    mutations: list[Mutation],
+    aug_assigned: list[tuple[str, int]],
+    window: _Window | None,
 ) -> tuple[set[str], set[str]]:
     """Names read at module level whose value comes from outside the cell.
 
@@ -335,19 +289,25 @@ def _free_reads(
     reads: set[str] = set()
     later: set[str] = set()
     seen: set[int] = set()
-    for scope in scopes:  # type: ignore[attr-defined]
+    own_first = {
+        name: line - window.shift if window else line for name, line in first_binding.items()
+    }
+    for scope in scopes:
         if scope is None or id(scope) in seen:
             continue
         seen.add(id(scope))
         for access in scope.accesses:
-            name = _global_name_read(access, scope, positions, first_binding)
+            line = line_of(access.node, positions)
+            if window is not None and not window.holds(line):
+                continue
+            name = _global_name_read(access, scope, line, positions, first_binding, window)
             if name is not None:
                 (later if _runs_later(scope) else reads).add(name)
     # A mutated or augmented name is read too: its old value is changed.
-    for mutation in collector.mutations:
-        if first_binding.get(mutation.name, 10**9) >= mutation.line:
+    for mutation in mutations:
+        if own_first.get(mutation.name, 10**9) >= mutation.line:
             reads.add(mutation.name)
-    for name, line in collector.aug_assigned:
+    for name, line in aug_assigned:
         if first_binding.get(name, 10**9) >= line:
             reads.add(name)
     return reads | later, later - reads
@@ -366,12 +326,17 @@ def _runs_later(scope: Scope) -> bool:
 
 
 def _global_name_read(
-    access: Access, scope: object, positions: object, first_binding: dict[str, int]
+    access: Access,
+    scope: Scope,
+    line: int,
+    positions: Positions,
+    first_binding: dict[str, int],
+    window: _Window | None,
 ) -> str | None:
     name = getattr(access.node, "value", None)
     if not isinstance(name, str):
         return None
-    referents = access.referents
+    referents = _visible(access.referents, name, positions, window)
     if any(
         isinstance(ref, Assignment) and not isinstance(ref.scope, GlobalScope) for ref in referents
     ):
@@ -383,188 +348,6 @@ def _global_name_read(
         return None if name in first_binding else name
     # `x = x + 1` binds and reads on one line: the read sees the old value.
     bound_at = first_binding.get(name)
-    if bound_at is not None and bound_at < _line_of(access.node, positions):
+    if bound_at is not None and bound_at < line:
         return None
     return name
-
-
-class _Collector(cst.CSTVisitor):
-    """Walks the cell once for the facts that scopes do not give."""
-
-    def __init__(self, positions: object, scopes: Mapping[cst.CSTNode, object]) -> None:
-        self.positions = positions
-        self.scopes = scopes
-        self.mutations: list[Mutation] = []
-        self.deletes: set[str] = set()
-        self.functions: set[str] = set()
-        self.classes: set[str] = set()
-        self.imports: list[ImportedName] = []
-        self.star_imports: list[str] = []
-        self.global_lines: list[int] = []
-        self.calls: list[Call] = []
-        self.expressions: list[Expression] = []
-        self.aug_assigned: list[tuple[str, int]] = []
-        self._depth = 0  # nesting in def/class/lambda bodies
-
-    def _line(self, node: cst.CSTNode) -> int:
-        return _line_of(node, self.positions)
-
-    def _bound_inside(self, node: cst.CSTNode, name: str) -> bool:
-        """Whether `name`, seen from `node`, is a comprehension's, lambda's or function's own.
-
-        `clf` of `(clf.fit(X, y) for clf in models)` is; `model` of `[model.fit(X, y) for _ in
-        r]` is not: the comprehension runs now and changes the module's `model`.
-        """
-        scope = self.scopes.get(node)
-        if not isinstance(scope, Scope) or isinstance(scope, GlobalScope):
-            return False
-        return any(not isinstance(ref.scope, GlobalScope) for ref in scope[name])
-
-    # -- scopes: track whether we are at module level ------------------------------------------
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if self._depth == 0:
-            self.functions.add(node.name.value)
-        self._depth += 1
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._depth -= 1
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        if self._depth == 0:
-            self.classes.add(node.name.value)
-        self._depth += 1
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self._depth -= 1
-
-    def visit_Lambda(self, node: cst.Lambda) -> None:
-        self._depth += 1
-
-    def leave_Lambda(self, original_node: cst.Lambda) -> None:
-        self._depth -= 1
-
-    # -- imports ---------------------------------------------------------------------------------
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            target = dotted_name(alias.name) or ""
-            bound = alias.asname.name if alias.asname else None
-            name = dotted_name(bound) if isinstance(bound, cst.Name) else target.split(".")[0]
-            resolved = target if alias.asname else target.split(".")[0]
-            self.imports.append(ImportedName(name or target, resolved, self._line(node)))
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        module = "." * len(node.relative) + (
-            (dotted_name(node.module) or "") if node.module else ""
-        )
-        if isinstance(node.names, cst.ImportStar):
-            self.star_imports.append(module)
-            return
-        for alias in node.names:
-            imported = dotted_name(alias.name) or ""
-            bound = alias.asname.name if alias.asname else alias.name
-            name = dotted_name(bound) if isinstance(bound, cst.BaseExpression) else imported
-            self.imports.append(
-                ImportedName(name or imported, f"{module}.{imported}", self._line(node))
-            )
-
-    def visit_Global(self, node: cst.Global) -> None:
-        self.global_lines.append(self._line(node))
-
-    # -- statements ------------------------------------------------------------------------------
-    def visit_Expr(self, node: cst.Expr) -> None:
-        if self._depth or isinstance(node.value, cst.SimpleString | cst.ConcatenatedString):
-            return
-        callee = dotted_name(node.value.func) if isinstance(node.value, cst.Call) else None
-        self.expressions.append(Expression(self._line(node), callee))
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            self._record_target_mutation(target.target, "assignment to an item or attribute")
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._record_target_mutation(node.target, "assignment to an item or attribute")
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, cst.Name):
-            self.aug_assigned.append((node.target.value, self._line(node)))
-        else:
-            self._record_target_mutation(node.target, "augmented assignment")
-
-    def visit_Del(self, node: cst.Del) -> None:
-        targets = node.target.elements if isinstance(node.target, cst.Tuple) else None
-        for target in [element.value for element in targets] if targets else [node.target]:
-            if isinstance(target, cst.Name):
-                self.deletes.add(target.value)
-            else:
-                self._record_target_mutation(target, "del of an item or attribute")
-
-    def _record_target_mutation(self, target: cst.BaseExpression, how: str) -> None:
-        if isinstance(target, cst.Tuple | cst.List):
-            for element in target.elements:
-                self._record_target_mutation(element.value, how)
-            return
-        if isinstance(target, cst.Subscript | cst.Attribute):
-            name = root_name(target)
-            if name is not None and self._depth == 0:
-                self.mutations.append(Mutation(name, self._line(target), how))
-
-    # -- calls -----------------------------------------------------------------------------------
-    def visit_Call(self, node: cst.Call) -> None:
-        dotted = dotted_name(node.func)
-        if dotted is None and isinstance(node.func, cst.Attribute):
-            dotted = f"?.{node.func.attr.value}"  # a method of a computed value: `ols(...).fit`
-        keywords = tuple(arg.keyword.value for arg in node.args if arg.keyword is not None)
-        positional_args = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
-        positional = tuple(
-            arg.value if isinstance(arg, cst.Name) else None for arg in positional_args
-        )
-        dotted_args = tuple(dotted_name(arg) for arg in positional_args)
-        dotted_keywords = tuple(
-            (arg.keyword.value, dotted_name(arg.value))
-            for arg in node.args
-            if arg.keyword is not None
-        )
-        strings = tuple(
-            arg.value.evaluated_value
-            for arg in node.args
-            if isinstance(arg.value, cst.SimpleString)
-            and isinstance(arg.value.evaluated_value, str)
-        )
-        line = self._line(node)
-        if dotted is not None:
-            self.calls.append(
-                Call(
-                    dotted,
-                    line,
-                    keywords,
-                    self._depth == 0,
-                    positional,
-                    strings,
-                    dotted_args,
-                    dotted_keywords,
-                )
-            )
-        if self._depth:
-            return
-        if isinstance(node.func, cst.Attribute):
-            method = node.func.attr.value
-            receiver = root_name(node.func.value)
-            changes = method in MUTATING_METHODS or has_inplace_true(node)
-            if changes and receiver is not None and not self._bound_inside(node, receiver):
-                how = "inplace=True" if has_inplace_true(node) else f".{method}()"
-                self.mutations.append(Mutation(receiver, line, how))
-        if dotted and dotted.rsplit(".", 1)[-1] in MUTATING_FUNCTIONS and node.args:
-            name = root_name(node.args[0].value)
-            if name is not None and not self._bound_inside(node, name):
-                self.mutations.append(Mutation(name, line, f"{dotted}()"))
-
-
-def has_inplace_true(node: cst.Call) -> bool:
-    """Whether the call passes `inplace=True`."""
-    return any(
-        arg.keyword is not None
-        and arg.keyword.value == "inplace"
-        and isinstance(arg.value, cst.Name)
-        and arg.value.value == "True"
-        for arg in node.args
-    )

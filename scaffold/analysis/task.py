@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from scaffold.analysis.facts import CellSymbols
 from scaffold.analysis.results import TaskKind
 from scaffold.analysis.roles import SPLIT_FUNCTIONS, qualify
-from scaffold.analysis.symbols import CellSymbols
 
 CLASSIFIER = re.compile(
     r"(Classifier|LogisticRegression(CV)?|^SVC|^LinearSVC|^NuSVC|NB|^Perceptron|"

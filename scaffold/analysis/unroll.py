@@ -30,29 +30,36 @@ MAX_ELEMENTS = 8
 """Longer lists are left as loops: unrolling is for a few frames, not for data."""
 
 
-def unroll_frame_loops(notebook: Notebook) -> Notebook:
-    """`notebook` with every such loop written out once per element."""
+def unroll_frame_loops(notebook: Notebook, parsed: dict[int, cst.Module] | None = None) -> Notebook:
+    """`notebook` with every such loop written out once per element.
+
+    `parsed`, when given, receives the parsed code of each cell left as it was, by cell
+    number: the analysis need not parse it again.
+    """
     containers: dict[str, tuple[str, ...]] = {}
     cells: list[Cell] = []
     changed = False
     for cell in notebook.cells:
         if cell.kind == "code" and cell.directive is not Role.SKIP:
             try:
-                code = _unrolled(cell.code, containers)
+                module = cst.parse_module(cell.code)
+            except (cst.ParserSyntaxError, RecursionError):
+                cells.append(cell)  # the analysis reports it (or refuses a cell too deep)
+                continue
+            try:
+                code = _unrolled(module, containers)
             except RecursionError:  # too deep for libcst: the analysis refuses the cell
                 code = None
             if code is not None:
                 cell, changed = replace(cell, code=code), True
+            elif parsed is not None:
+                parsed[cell.number] = module
         cells.append(cell)
     return replace(notebook, cells=tuple(cells)) if changed else notebook
 
 
-def _unrolled(code: str, containers: dict[str, tuple[str, ...]]) -> str | None:
-    """The cell's code with its loops unrolled, or None when nothing changed (or no parse)."""
-    try:
-        module = cst.parse_module(code)
-    except cst.ParserSyntaxError:
-        return None  # the analysis reports it
+def _unrolled(module: cst.Module, containers: dict[str, tuple[str, ...]]) -> str | None:
+    """The cell's code with its loops unrolled, or None when nothing changed."""
     body: list[cst.BaseStatement] = []
     changed = False
     for statement in module.body:

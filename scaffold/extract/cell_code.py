@@ -41,7 +41,7 @@ def cell_statements(
     }
     module = replace_literals(parse_cell(cell), keys_at)
     statements = []
-    for statement in split_statements(number, module):
+    for statement in split_statements(number, module, dict(analysis.cell(number).statements)):
         if _binds_constant(statement, constants):
             continue  # the constant is a setting now
         if COPY_ON_WRITE and is_chained_inplace(statement.node):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
-from scaffold.analysis.symbols import CellSymbols, gather_symbols, statement_kind
+from scaffold.analysis.facts import CellSymbols
+from scaffold.analysis.statement_facts import statement_kind
+from scaffold.analysis.symbols import gather_symbols, statement_starts, statement_symbols
 
 Stmt = cst.SimpleStatementLine | cst.BaseCompoundStatement
 """A statement node as a module or block body holds it."""
@@ -33,13 +36,19 @@ class Statement:
     symbols: CellSymbols
     kind: str
 
-    @property
+    @cached_property
     def code(self) -> str:
-        """The statement's source."""
+        """The statement's source (made once: the layout asks for it again and again)."""
         return _EMPTY.code_for_node(self.node)
 
     def replaced(self, node: Stmt) -> Statement:
-        """The same statement with new code, its symbols gathered again."""
+        """The same statement with new code, its symbols gathered again if the code changed.
+
+        A libcst transformer rebuilds every node it passes, so a new node often holds the
+        same code: its symbols are this statement's.
+        """
+        if _EMPTY.code_for_node(node) == self.code:
+            return Statement(self.cell, self.line, node, self.symbols, self.kind)
         return statement_of(self.cell, self.line, node)
 
 
@@ -48,9 +57,8 @@ def statement_of(cell: int, line: int, node: Stmt) -> Statement:
     code = _EMPTY.code_for_node(node)
     symbols = _SYMBOLS.get(code)
     if symbols is None:
-        if len(_SYMBOLS) >= SYMBOLS_CACHED:
-            _SYMBOLS.clear()
-        symbols = _SYMBOLS[code] = gather_symbols(cst.Module(body=[node]))
+        symbols = gather_symbols(cst.Module(body=[node]))
+        _remember(code, symbols)
     return Statement(cell, line, node, symbols, statement_kind(node))
 
 
@@ -59,8 +67,35 @@ SYMBOLS_CACHED = 4096
 _SYMBOLS: dict[str, CellSymbols] = {}
 
 
-def split_statements(cell: int, module: cst.Module) -> list[Statement]:
-    """The top-level statements of a parsed cell, with their first lines."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    return [statement_of(cell, positions[node].start.line, node) for node in wrapper.module.body]
+def _remember(code: str, symbols: CellSymbols) -> None:
+    if len(_SYMBOLS) >= SYMBOLS_CACHED:
+        _SYMBOLS.clear()
+    _SYMBOLS[code] = symbols
+
+
+def split_statements(
+    cell: int, module: cst.Module, known: Mapping[str, CellSymbols] | None = None
+) -> list[Statement]:
+    """The top-level statements of a parsed cell, with their first lines.
+
+    `known`: the symbols the analysis cut from its pass over the cell, by statement source
+    (`CellAnalysis.statements`). A statement a rewrite changed is gathered again: alone, or
+    with the others in one pass over `module` when several changed.
+    """
+    known = known or {}
+    codes = [_EMPTY.code_for_node(node) for node in module.body]
+    missing = [code for code in codes if code not in known and code not in _SYMBOLS]
+    found: dict[str, CellSymbols] = {}
+    if len(missing) > 1:
+        for code, gathered in zip(codes, statement_symbols(module, codes=codes), strict=True):
+            found[code] = gathered
+            _remember(code, gathered)
+    lines = statement_starts(module, codes)
+    statements = []
+    for node, code, (_, line) in zip(module.body, codes, lines, strict=True):
+        symbols: CellSymbols | None = known[code] if code in known else found.get(code)
+        if symbols is None:
+            statements.append(statement_of(cell, line, node))
+        else:
+            statements.append(Statement(cell, line, node, symbols, statement_kind(node)))
+    return statements

@@ -7,9 +7,12 @@ settings.random_forest_classifier.n_estimators)`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from scaffold.cst_search import has_shared_nodes
 
 
 def reference(key: str, settings_name: str = "settings") -> cst.Attribute:
@@ -86,7 +89,25 @@ class ReplaceLiterals(cst.CSTTransformer):
 
 
 def replace_literals(module: cst.Module, keys_at: Mapping[tuple[int, int], str]) -> cst.Module:
-    """`module` with the literals at `keys_at` positions replaced by setting references."""
+    """`module` with the literals at `keys_at` positions replaced by setting references.
+
+    Only the top-level statements that hold one of the positions are rewritten; the others
+    stay the same nodes (their symbols need not be gathered again).
+    """
     if not keys_at:
         return module
-    return MetadataWrapper(module).visit(ReplaceLiterals(keys_at))
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=not has_shared_nodes(module))
+    transformer = ReplaceLiterals(keys_at)
+    lines = {line for line, _ in keys_at}
+    body: list[cst.BaseStatement] = []
+    with transformer.resolve(wrapper):
+        positions = cast(Mapping[cst.CSTNode, CodeRange], transformer.metadata[PositionProvider])
+        after = 0  # a statement holds the lines after the previous one's last (decorators too)
+        for statement in wrapper.module.body:
+            last = positions[statement].end.line
+            holds = any(after < line <= last for line in lines)
+            body.append(
+                cast(cst.BaseStatement, statement.visit(transformer)) if holds else statement
+            )
+            after = last
+    return wrapper.module.with_changes(body=body)

@@ -22,7 +22,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from scaffold.cst_search import target_names
+from scaffold.cst_search import iter_nodes, target_names
 from scaffold.naming import unique_name
 
 
@@ -195,44 +195,25 @@ def _top_level_imports(module: cst.Module) -> set[str]:
 
 
 def _bound_in_functions(module: cst.Module) -> set[str]:
-    """Every plain name some function of the module binds (a superset of its locals)."""
-    finder = _BoundNames()
+    """Every plain name some function of the module binds (a superset of its locals).
+
+    A set, so the nodes are read in any order, without a visitor rebuilding each of them.
+    """
+    names: set[str] = set()
     for statement in module.body:
         if isinstance(statement, cst.FunctionDef | cst.ClassDef):
-            statement.visit(finder)
-    return finder.names
+            for node in iter_nodes(statement):
+                names.update(_bound_by(node))
+    return names
 
 
-class _BoundNames(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self.names.update(target_names(node.target))
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.names.update(target_names(node.target))
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.names.update(target_names(node.target))
-
-    def visit_For(self, node: cst.For) -> None:
-        self.names.update(target_names(node.target))
-
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        self.names.update(target_names(node.target))
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self.names.update(target_names(node.name))
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self.names.update(target_names(node.target))
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self.names.add(node.name.value)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.names.add(node.name.value)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.names.add(node.name.value)
+def _bound_by(node: cst.CSTNode) -> list[str]:
+    if isinstance(node, cst.AssignTarget | cst.AnnAssign | cst.AugAssign | cst.For | cst.CompFor):
+        return target_names(node.target)
+    if isinstance(node, cst.NamedExpr):
+        return target_names(node.target)
+    if isinstance(node, cst.AsName):
+        return target_names(node.name)
+    if isinstance(node, cst.Param | cst.FunctionDef | cst.ClassDef):
+        return [node.name.value]
+    return []
