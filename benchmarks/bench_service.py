@@ -11,7 +11,8 @@ same bounded load generator (httpx clients on a thread pool: N requests, K in fl
 3. the per-request cost of `/predict` with drift windows of 100 and 10,000 rows, the window
    filled first (it should not grow with the window).
 
-    python benchmarks/bench_service.py [--requests N] [--in-flight K] [--keep DIR | --project DIR]
+    python benchmarks/bench_service.py [--requests N] [--in-flight K] [--rounds R]
+        [--only throughput|log|drift] [--keep DIR | --project DIR]
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ EXAMPLE = ROOT / "examples" / "churn.ipynb"
 PACKAGE = "churn"
 HOST = "127.0.0.1"
 FLAGS = ["--force", "--no-git", "--no-verify"]
+SECTIONS = ("throughput", "log", "drift")
 
 GENERATED = """
 import uvicorn
@@ -336,6 +338,9 @@ def main() -> None:
     parser.add_argument("--in-flight", type=int, default=4, help="concurrent requests")
     parser.add_argument("--sequential", type=int, default=300, help="requests per latency run")
     parser.add_argument("--rounds", type=int, default=4, help="alternating throughput rounds")
+    parser.add_argument(
+        "--only", choices=SECTIONS, action="append", help="run this part only (repeatable)"
+    )
     parser.add_argument("--keep", type=Path, help="render here and keep it (default: a temp dir)")
     parser.add_argument(
         "--project", type=Path, help="measure this rendered, trained project instead of rendering"
@@ -351,9 +356,13 @@ def main() -> None:
         (project / "var").mkdir(exist_ok=True)
         sample = json.loads((project / "artifacts" / "sample_request.json").read_text())
         rows: list[dict[str, Any]] = sample["instances"]
-        throughput(project, rows, args.requests, args.in_flight, args.rounds)
-        log_growth(project, rows, args.sequential)
-        drift_windows(project, rows, args.sequential)
+        only = set(args.only or SECTIONS)
+        if "throughput" in only:
+            throughput(project, rows, args.requests, args.in_flight, args.rounds)
+        if "log" in only:
+            log_growth(project, rows, args.sequential)
+        if "drift" in only:
+            drift_windows(project, rows, args.sequential)
     finally:
         if args.keep is None and args.project is None:
             shutil.rmtree(workdir, ignore_errors=True)
