@@ -11,7 +11,8 @@ same bounded load generator (httpx clients on a thread pool: N requests, K in fl
 3. the per-request cost of `/predict` with drift windows of 100 and 10,000 rows, the window
    filled first (it should not grow with the window).
 
-    python benchmarks/bench_service.py [--requests N] [--in-flight K] [--keep DIR | --project DIR]
+    python benchmarks/bench_service.py [--requests N] [--in-flight K] [--rounds R]
+        [--only throughput|log|drift] [--keep DIR | --project DIR]
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ EXAMPLE = ROOT / "examples" / "churn.ipynb"
 PACKAGE = "churn"
 HOST = "127.0.0.1"
 FLAGS = ["--force", "--no-git", "--no-verify"]
+SECTIONS = ("throughput", "log", "drift")
 
 GENERATED = """
 import uvicorn
@@ -153,9 +155,25 @@ def render_and_train(target: Path) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Running:
+    """A server process started by `server`."""
+
+    url: str
+    pid: int
+
+    def cpu(self) -> float | None:
+        """CPU seconds the process has used so far (user + system; Linux only, else None)."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def server(project: Path, code: str) -> Iterator[str]:
-    """Run `code` (a uvicorn server) in a subprocess; yield its base URL once it is ready."""
+def server(project: Path, code: str) -> Iterator[Running]:
+    """Run `code` (a uvicorn server) in a subprocess; yield it once it is ready."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-c", code.replace("{port}", str(port))],
@@ -176,7 +194,7 @@ def server(project: Path, code: str) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"server did not start: {code}")
             time.sleep(0.1)
-        yield url
+        yield Running(url, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -218,30 +236,40 @@ def throughput(
 ) -> None:
     """The generated service against the bare app, single-row and 100-row bodies.
 
-    Both servers run side by side and are driven in alternating rounds, so that the load of
-    other processes on the machine falls on both alike.
+    Both servers run side by side and are driven in many short rounds, in the order bare,
+    generated, then generated, bare, and so on, so that the load of other processes on the
+    machine falls on both alike. Besides requests/s and latency, each server's CPU time per
+    request (from /proc) shows the work per request whatever the load.
     """
-    print(f"throughput: {requests} requests per server and body size, {in_flight} in flight")
+    print(
+        f"throughput: {requests} requests per server (1-row), {requests // 5} (100-row), "
+        f"{in_flight} in flight, {rounds} rounds"
+    )
     codes = {
         "bare": BARE,
         "generated": GENERATED.replace("{log}", str(project / "var" / "bench.db")),
     }
     for size in (1, 100):
         count = requests if size == 1 else max(requests // 5, 50)
-        bodies = predictions(rows, size, count // rounds)
+        bodies = predictions(rows, size, max(count // rounds, in_flight))
         (project / "var" / "bench.db").unlink(missing_ok=True)
         sources = {
             name: code.format_map(_Keep(package=PACKAGE, host=HOST, window=500))
             for name, code in codes.items()
         }
         with server(project, sources["bare"]) as bare, server(project, sources["generated"]) as gen:
-            urls = {"bare": bare, "generated": gen}
-            runs: dict[str, list[Figures]] = {name: [] for name in urls}
-            for url in urls.values():
-                drive(url, bodies[: max(len(bodies) // 5, 10)], in_flight)  # warm up
-            for _ in range(rounds):
-                for name, url in urls.items():
-                    runs[name].append(drive(url, bodies, in_flight))
+            servers = {"bare": bare, "generated": gen}
+            runs: dict[str, list[Figures]] = {name: [] for name in servers}
+            cpu: dict[str, list[float]] = {name: [] for name in servers}
+            for running in servers.values():
+                drive(running.url, bodies[: max(len(bodies) // 2, in_flight)], in_flight)  # warm up
+            for index in range(rounds):
+                for name in list(servers)[:: 1 if index % 2 == 0 else -1]:
+                    before = servers[name].cpu()
+                    runs[name].append(drive(servers[name].url, bodies, in_flight))
+                    after = servers[name].cpu()
+                    if before is not None and after is not None:
+                        cpu[name].append(after - before)
         results = {
             name: Figures(
                 [latency for run in figures for latency in run.latencies],
@@ -250,9 +278,22 @@ def throughput(
             for name, figures in runs.items()
         }
         for name, figures in results.items():
-            print(figures.line(f"{name}, {size}-row bodies ({len(figures.latencies)})"))
+            line = figures.line(f"{name}, {size}-row bodies ({len(figures.latencies)})")
+            if cpu[name]:
+                line += f"   CPU {1000 * sum(cpu[name]) / len(figures.latencies):6.2f} ms/request"
+            print(line)
         ratio = results["generated"].rate / results["bare"].rate
-        print(f"  generated / bare requests/s, {size}-row bodies: {ratio:.2f}")
+        p50 = results["generated"].quantile(0.5) / results["bare"].quantile(0.5)
+        p99 = results["generated"].quantile(0.99) / results["bare"].quantile(0.99)
+        per_round = [
+            mine.rate / theirs.rate
+            for mine, theirs in zip(runs["generated"], runs["bare"], strict=True)
+        ]
+        print(
+            f"  generated / bare, {size}-row bodies: requests/s {ratio:.2f}, "
+            f"median of the {rounds} rounds {statistics.median(per_round):.2f}; "
+            f"p50 {p50:.2f}x, p99 {p99:.2f}x"
+        )
 
 
 def log_growth(project: Path, rows: list[dict[str, Any]], requests: int) -> None:
@@ -276,7 +317,8 @@ def log_growth(project: Path, rows: list[dict[str, Any]], requests: int) -> None
         source = GENERATED.replace("{log}", str(log)).format_map(
             _Keep(package=PACKAGE, host=HOST, window=500)
         )
-        with server(project, source) as url:
+        with server(project, source) as running:
+            url = running.url
             drive(url, predictions(rows, 1, 20), 1)  # warm up
             predicted = drive(url, predictions(rows, 1, requests), 1)
             if count:  # feedback on prefilled rows, spread over the log
@@ -306,7 +348,8 @@ def drift_windows(project: Path, rows: list[dict[str, Any]], requests: int) -> N
         source = GENERATED.replace("{log}", str(log)).format_map(
             _Keep(package=PACKAGE, host=HOST, window=window)
         )
-        with server(project, source) as url:
+        with server(project, source) as running:
+            url = running.url
             drive(url, predictions(rows, 100, window // 100 + 1), 2)  # fill the window
             for size in (1, 100):
                 figures = drive(url, predictions(rows, size, requests), 1)
@@ -335,7 +378,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="requests per throughput run")
     parser.add_argument("--in-flight", type=int, default=4, help="concurrent requests")
     parser.add_argument("--sequential", type=int, default=300, help="requests per latency run")
-    parser.add_argument("--rounds", type=int, default=4, help="alternating throughput rounds")
+    parser.add_argument("--rounds", type=int, default=20, help="alternating throughput rounds")
+    parser.add_argument(
+        "--only", choices=SECTIONS, action="append", help="run this part only (repeatable)"
+    )
     parser.add_argument("--keep", type=Path, help="render here and keep it (default: a temp dir)")
     parser.add_argument(
         "--project", type=Path, help="measure this rendered, trained project instead of rendering"
@@ -351,9 +397,13 @@ def main() -> None:
         (project / "var").mkdir(exist_ok=True)
         sample = json.loads((project / "artifacts" / "sample_request.json").read_text())
         rows: list[dict[str, Any]] = sample["instances"]
-        throughput(project, rows, args.requests, args.in_flight, args.rounds)
-        log_growth(project, rows, args.sequential)
-        drift_windows(project, rows, args.sequential)
+        only = set(args.only or SECTIONS)
+        if "throughput" in only:
+            throughput(project, rows, args.requests, args.in_flight, args.rounds)
+        if "log" in only:
+            log_growth(project, rows, args.sequential)
+        if "drift" in only:
+            drift_windows(project, rows, args.sequential)
     finally:
         if args.keep is None and args.project is None:
             shutil.rmtree(workdir, ignore_errors=True)

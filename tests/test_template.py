@@ -117,8 +117,10 @@ SERVICE_FILES = {
             "logs",
             "model",
             "monitoring",
+            "observe",
             "predict",
             "prediction_log",
+            "rows",
             "runtime",
             "schema",
             "service",
@@ -146,6 +148,7 @@ SERVICE_FILES = {
             "test_openapi",
             "test_parity",
             "test_prediction_log",
+            "test_rows",
             "test_runtime",
             "test_validation",
         )
