@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+
 import libcst as cst
 
 from scaffold.analysis import Analysis
@@ -18,9 +20,7 @@ from scaffold.extract.rewrites.dead_targets import (
     without_assignment,
     without_dead_targets,
 )
-from scaffold.extract.stage_code import (
-    StageCode,
-)
+from scaffold.extract.stage_code import Stages, editable_stages, frozen_stages
 from scaffold.extract.statements import Statement
 from scaffold.notebook import Role
 
@@ -35,19 +35,22 @@ NEUTRAL = frozenset(
 
 
 def drop_dead_code(
-    stages: dict[str, list[Statement]],
-    code: StageCode,
+    laid_out: Stages,
+    returned: Collection[str | None],
+    helper_statements: Sequence[Statement],
     analysis: Analysis,
     estimators: dict[str, str],
-) -> None:
+) -> Stages:
     """Drop, back to front, statements whose results nothing needs any more.
 
-    Two kinds go: what only feeds plots (`fig, ax = plt.subplots()`, a plotting loop), and
-    assignments made only of known side-effect-free calls (`y_pred = model.predict(X)` for a
-    report that was printed and is gone). A call scaffold does not know is kept.
+    `returned`: what the pipeline gives back (the estimator, the frame, the metrics). Two kinds
+    go: what only feeds plots (`fig, ax = plt.subplots()`, a plotting loop), and assignments
+    made only of known side-effect-free calls (`y_pred = model.predict(X)` for a report that
+    was printed and is gone). A call scaffold does not know is kept.
     """
-    needed = {name for name in (code.estimator, code.frame, code.metrics_name) if name}
-    helpers = {name for helper in code.helpers for name in helper.symbols.defines}
+    stages = editable_stages(laid_out)
+    needed = {name for name in returned if name}
+    helpers = {name for helper in helper_statements for name in helper.symbols.defines}
     aliased = _aliased_names(stages)
     for stage in reversed(STAGES):
         kept: list[Statement] = []
@@ -88,6 +91,7 @@ def drop_dead_code(
             kept.append(unused_targets_as_underscore(statement, needed))
             needed |= statement.symbols.reads | statement.symbols.mutated_names
         stages[stage] = list(reversed(kept))
+    return frozen_stages(stages)
 
 
 def _method_of_unneeded(call: Call, kept: set[str], imports: dict[str, str]) -> bool:

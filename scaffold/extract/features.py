@@ -18,9 +18,7 @@ from scaffold.extract.rewrites.settings_recorded import record_settings
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.training_only import guard, is_training_only, uses_outcome
 from scaffold.extract.rewrites.transformers import fit_transformers_once
-from scaffold.extract.stage_code import (
-    StageCode,
-)
+from scaffold.extract.stage_code import Stages, frozen_stages
 from scaffold.extract.statements import Statement, Stmt
 
 
@@ -71,12 +69,18 @@ def _bins(call: cst.Call) -> cst.BaseExpression | None:
 
 
 def rewrite_prepare(
-    stages: dict[str, list[Statement]], code: StageCode, target: str | None
-) -> None:
-    """Statistics and categories learnt once; dataset-level steps only while training."""
+    stages: Stages, module_names: Collection[str], target: str | None
+) -> tuple[Stages, str]:
+    """Statistics and categories learnt once; dataset-level steps only while training.
+
+    Gives the stages with the prepare stage (and the split's statements that make the model's
+    inputs) rewritten, and why the feature step cannot be served ("" when it can): bins the
+    data being binned decides.
+    """
     taken: set[str] = {"raw_columns"}
     rewritten: list[Statement] = []
     edges: set[str] = set()  # names bound to a literal list of bin edges
+    problem = ""
     for statement in stages["prepare"]:
         reason = is_training_only(statement.node, target)
         node = statement.node
@@ -84,33 +88,33 @@ def rewrite_prepare(
         if reason is None:
             node = learn_bin_edges(node, taken)
             binned = _binning_from_data(statement.replaced(node), edges)
-            if binned and not code.feature_problem:
-                code.feature_problem = (
+            if binned and not problem:
+                problem = (
                     f"cell {statement.cell}, line {statement.line}: {binned} learns its bin edges "
                     "from the data it is given, so a served row would be binned on its own; "
                     "pass explicit bins to serve the model"
                 )
-            node, _ = learn_statistics(node, code.module_names, taken)
+            node, _ = learn_statistics(node, module_names, taken)
             node = learn_categories(node, taken)
             node = fit_transformers_once(node, taken)
             node = record_settings(node)
             node = always_add_constant(node)
         else:
-            served = _served_filter(node, statement.cell, target, code, taken)
+            served = _served_filter(node, statement.cell, target, module_names, taken)
             node = served or guard([node], reason)
         rewritten.append(statement.replaced(node))
-    stages["prepare"] = rewritten
     # the split stage's statements before the split make the model's inputs: feature step too
-    stages["split"] = [_rewritten(s, always_add_constant) for s in stages["split"]]
+    split = [_rewritten(s, always_add_constant) for s in stages["split"]]
+    return frozen_stages({**stages, "prepare": rewritten, "split": split}), problem
 
 
 def _served_filter(
-    node: Stmt, cell: int, target: str | None, code: StageCode, taken: set[str]
+    node: Stmt, cell: int, target: str | None, module_names: Collection[str], taken: set[str]
 ) -> Stmt | None:
     """A row filter that serving runs too (rejecting the rows it removes), or None."""
     if uses_outcome(node, target):
         return None  # a request has no outcome
-    learnt, _ = learn_statistics(node, code.module_names, taken)
+    learnt, _ = learn_statistics(node, module_names, taken)
     return served_filter(learnt, cell)
 
 

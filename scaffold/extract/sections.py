@@ -10,7 +10,7 @@ later models are tried first, since a notebook's last model is usually its final
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scaffold.analysis import Analysis, Finding, focus
 from scaffold.analysis.roles import qualify
@@ -104,13 +104,11 @@ def _report(
     cells = _ranges(sorted(left_out))
     later = fitting[0] != cell
     why_not_later = f"cell {fitting[0]}'s model is not served: {last_problem}"
-    stages.warnings.append(
-        Finding(
-            f"the notebook fits models on different data (cells {fits}); the project serves "
-            f"{model} (cell {cell}), the last that can be served alone, and leaves the other "
-            f"models' cells {cells} out" + (f"; {why_not_later}" if later else ""),
-            cell=cell,
-        )
+    warning = Finding(
+        f"the notebook fits models on different data (cells {fits}); the project serves "
+        f"{model} (cell {cell}), the last that can be served alone, and leaves the other "
+        f"models' cells {cells} out" + (f"; {why_not_later}" if later else ""),
+        cell=cell,
     )
     choice = (
         f"The notebook fits models on different data (cells {fits}). This project serves "
@@ -118,6 +116,7 @@ def _report(
         f"on; the other models' cells ({cells}) are left out."
         + (f" {why_not_later[0].upper()}{why_not_later[1:]}." if later else "")
     )
+    stages = replace(stages, warnings=(*stages.warnings, warning))
     return Narrowed(analysis, kept, stages, left_out, choice)
 
 

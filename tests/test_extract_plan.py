@@ -1,0 +1,101 @@
+"""The layout's steps pass frozen values: plan -> rewrite -> emit, none changing its input."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scaffold.analysis import Analysis
+from scaffold.api import inspect_notebook
+from scaffold.errors import ExtractionError
+from scaffold.extract.layout import lay_out, rewrite_stages
+from scaffold.extract.plan import PIPELINE_ROLES
+from scaffold.extract.stage_plan import Plan, plan_stages
+
+IMPORTS = (
+    "import pandas as pd\n"
+    "from sklearn.linear_model import LogisticRegression\n"
+    "from sklearn.model_selection import train_test_split"
+)
+LOAD = 'df = pd.read_csv("data.csv")'
+PREPARE = 'df["age"] = df["age"].fillna(df["age"].median())'
+SPLIT = (
+    'X = df.drop(columns=["target"])\ny = df["target"]\n'
+    "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)"
+)
+FIT = "model = LogisticRegression()\nmodel.fit(X_train, y_train)"
+SCORE = 'print(f"accuracy: {model.score(X_test, y_test):.4f}")'
+CELLS = [IMPORTS, LOAD, PREPARE, SPLIT, FIT, SCORE]
+
+
+@pytest.fixture
+def analyse_cells(make_notebook: Callable[..., Path]) -> Callable[[list[str]], Analysis]:
+    return lambda cells: inspect_notebook(make_notebook(cells))
+
+
+def planned(analysis: Analysis) -> Plan:
+    pipeline = [cell.number for cell in analysis.cells if cell.role in PIPELINE_ROLES]
+    return plan_stages(analysis, pipeline)
+
+
+def code_of(plan: Plan) -> dict[str, list[str]]:
+    return {stage: [s.code.strip() for s in found] for stage, found in plan.stages.items()}
+
+
+def test_the_plan_routes_and_joins_before_anything_is_rewritten(
+    analyse_cells: Callable[[list[str]], Analysis],
+) -> None:
+    plan = planned(analyse_cells(CELLS))
+    where = code_of(plan)
+    assert where["prepare"] == [PREPARE]  # as written: the statistic is learnt later
+    assert where["split"][-1].startswith("X_train, X_test")
+    assert (plan.joined.frame, plan.joined.estimator) == ("df", "model")
+    assert (plan.joined.features, plan.joined.target) == ("X", "y")
+    assert plan.metrics_name == "metrics"
+    assert {"pd", "LogisticRegression", "train_test_split"} <= plan.module_names
+
+
+def test_plan_and_stage_code_are_frozen(analyse_cells: Callable[[list[str]], Analysis]) -> None:
+    analysis = analyse_cells(CELLS)
+    plan = planned(analysis)
+    code = lay_out(analysis, plan)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.metrics_name = "other"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        code.helpers = ()  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        plan.stages["prepare"] = ()  # type: ignore[index]
+    with pytest.raises(TypeError):
+        code.stage_statements["prepare"] = ()  # type: ignore[index]
+    for value in (code.functions, code.helpers, code.imports, code.metrics, code.warnings):
+        assert isinstance(value, tuple)
+    assert isinstance(code.module_names, frozenset)
+
+
+def test_rewriting_gives_new_values_and_leaves_the_plan_as_it_was(
+    analyse_cells: Callable[[list[str]], Analysis],
+) -> None:
+    analysis = analyse_cells(CELLS)
+    plan = planned(analysis)
+    before = code_of(plan)
+    learnt = rewrite_stages(analysis, plan, learn_features=True)
+    as_written = rewrite_stages(analysis, plan, learn_features=False)
+    assert code_of(plan) == before
+    assert "state.statistic" in "".join(s.code for s in learnt.statements("prepare"))
+    assert [s.code.strip() for s in as_written.statements("prepare")] == [PREPARE]
+    assert [m.key for m in learnt.metrics] == [m.key for m in as_written.metrics] == ["accuracy"]
+    again = rewrite_stages(analysis, plan, learn_features=True)
+    pairs = zip(again.functions, learnt.functions, strict=True)
+    assert all(f.node.deep_equals(g.node) for f, g in pairs)
+
+
+def test_a_name_the_pipeline_binds_itself_is_refused_while_planning(
+    analyse_cells: Callable[[list[str]], Analysis],
+) -> None:
+    reuse = 'state = df["age"].median()\ndf["age"] = df["age"].fillna(state)'
+    analysis = analyse_cells([IMPORTS, LOAD, reuse, SPLIT, FIT])
+    with pytest.raises(ExtractionError, match="'state' is one the generated pipeline uses"):
+        planned(analysis)
