@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from types import MappingProxyType
 
 from scaffold.analysis import Analysis
 from scaffold.extract.dead_code import drop_dead_code
@@ -96,8 +95,5 @@ def _with_helpers_settled(code: StageCode, plan: Plan) -> StageCode:
     if found.needs and settled.helpers:
         imports = (*imports, partial_import(settled.helpers[0].cell))
     return replace(
-        code,
-        helpers=tuple(settled.helpers),
-        helpers_left_out=MappingProxyType(dict(settled.left_out)),
-        imports=imports,
+        code, helpers=settled.helpers, helpers_left_out=settled.left_out, imports=imports
     )
