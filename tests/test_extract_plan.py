@@ -5,14 +5,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from scaffold.analysis import Analysis
 from scaffold.api import inspect_notebook
 from scaffold.errors import ExtractionError
+from scaffold.extract import layout
+from scaffold.extract.feature_decision import feature_decision
 from scaffold.extract.layout import lay_out, rewrite_stages
 from scaffold.extract.plan import PIPELINE_ROLES
+from scaffold.extract.stage_code import StageCode
 from scaffold.extract.stage_plan import Plan, plan_stages
 
 IMPORTS = (
@@ -99,3 +103,87 @@ def test_a_name_the_pipeline_binds_itself_is_refused_while_planning(
     analysis = analyse_cells([IMPORTS, LOAD, reuse, SPLIT, FIT])
     with pytest.raises(ExtractionError, match="'state' is one the generated pipeline uses"):
         planned(analysis)
+
+
+SWEEP = (
+    "for c in [0.1, 1.0]:\n"
+    "    model = LogisticRegression(C=c)\n"
+    "    model.fit(X_train, y_train)\n"
+    "    print(model.score(X_test, y_test))"
+)
+
+
+@pytest.mark.parametrize(
+    ("cells", "learnt", "words"),
+    [
+        pytest.param(CELLS, True, "", id="served"),
+        pytest.param([IMPORTS, LOAD, PREPARE, SPLIT, SWEEP], False, "no single model", id="sweep"),
+        pytest.param(
+            [IMPORTS, LOAD, 'df["band"] = pd.cut(x=df["age"], bins=4)', SPLIT, FIT, SCORE],
+            False,
+            "learns its bin edges from the data it is given",
+            id="bins-from-data",
+        ),
+        pytest.param(
+            [IMPORTS, LOAD, 'df["target"] = df["a"] > df["b"]', SPLIT, FIT, SCORE],
+            False,
+            "is made in cell 3 from other columns",
+            id="outcome-made",
+        ),
+    ],
+)
+def test_the_plan_decides_whether_the_feature_step_is_learnt(
+    analyse_cells: Callable[[list[str]], Analysis], cells: list[str], learnt: bool, words: str
+) -> None:
+    analysis = analyse_cells(cells)
+    decision = feature_decision(planned(analysis), analysis.target)
+    assert decision.learnt is learnt
+    assert words in decision.reason
+    assert bool(decision.reason) is not learnt
+    code = lay_out(analysis, planned(analysis))
+    assert code.servable is learnt
+    if words and not decision.learnt and decision.problem:
+        assert code.no_service_reason == decision.problem
+
+
+def count_rewrites(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The `learn_features` of each `rewrite_stages` call the layout makes."""
+    calls: list[bool] = []
+    original = layout.rewrite_stages
+
+    def counting(analysis: Analysis, plan: Plan, **options: Any) -> StageCode:
+        calls.append(options["learn_features"])
+        return original(analysis, plan, **options)
+
+    monkeypatch.setattr(layout, "rewrite_stages", counting)
+    return calls
+
+
+def test_a_pipeline_the_plan_shows_unserved_is_rewritten_once(
+    analyse_cells: Callable[[list[str]], Analysis], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    analysis = analyse_cells([IMPORTS, LOAD, PREPARE, SPLIT, SWEEP])
+    calls = count_rewrites(monkeypatch)
+    code = lay_out(analysis, planned(analysis))
+    assert calls == [False]
+    assert "fitted in a loop" in code.no_service_reason
+    assert [s.code.strip() for s in code.statements("prepare")] == [PREPARE]
+
+
+def test_a_learnt_feature_step_found_unserved_is_laid_out_again_as_written(
+    analyse_cells: Callable[[list[str]], Analysis], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the feature step also reads `lookup`, which a request does not carry: only the laid-out
+    # `prepare` function's parameters show it
+    load = f'{LOAD}\nlookup = pd.read_csv("lookup.csv")'
+    merge = f'{PREPARE}\ndf = df.merge(lookup, on="key")'
+    analysis = analyse_cells([IMPORTS, load, merge, SPLIT, FIT, SCORE])
+    plan = planned(analysis)
+    assert feature_decision(plan, analysis.target).learnt
+    calls = count_rewrites(monkeypatch)
+    code = lay_out(analysis, plan)
+    assert calls == [True, False]
+    assert not code.servable
+    assert "also needs lookup" in code.no_service_reason
+    prepare = "".join(s.code for s in code.statements("prepare"))
+    assert "state." not in prepare  # no feature state without a service

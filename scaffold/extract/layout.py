@@ -2,10 +2,12 @@
 
 Takes the `Analysis` and the pipeline cells; gives a frozen `StageCode`. The steps, each taking
 frozen values and giving a new one: `stage_plan.plan_stages` (a `Plan`: statements routed and
-joined) -> `rewrite_stages` (the feature step learnt through the state when there is one, the
-evaluation's metrics, dead code dropped, reproducibility warnings) -> `emit.stage_functions`
-(one function per stage) -> the helpers the functions use (`helper_globals.settle_helpers`).
-Whether the project gets a service is `service.service_decision` of the result.
+joined) -> `feature_decision` (whether the feature step learns through the feature state) ->
+`rewrite_stages` (the feature step, the evaluation's metrics, dead code dropped,
+reproducibility warnings) -> `emit.stage_functions` (one function per stage) -> the helpers the
+functions use (`helper_globals.settle_helpers`). Whether the project gets a service is
+`service.service_decision` of the result; when a learnt feature step turns out not to be served,
+`without_feature_state` lays the plan out once more with the feature code as written.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from scaffold.analysis import Analysis
 from scaffold.extract.dead_code import drop_dead_code
 from scaffold.extract.emit.stage_functions import make_functions
 from scaffold.extract.evaluation import EvaluationNames, rewrite_evaluate, shown_results
+from scaffold.extract.feature_decision import feature_decision
 from scaffold.extract.features import rewrite_prepare
 from scaffold.extract.helper_globals import partial_import, settle_helpers
 from scaffold.extract.helper_state import learn_in_helpers
@@ -34,28 +37,43 @@ def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
 
 def lay_out(analysis: Analysis, plan: Plan) -> StageCode:
     """The stage functions of a plan, with the helpers they use."""
-    learnt = plan.joined.frame is not None
-    code = rewrite_stages(analysis, plan, learn_features=learnt)
-    if learnt and not code.servable:
-        # A project without a service has no feature state: its feature code stays as written.
-        code = rewrite_stages(
-            analysis, plan, learn_features=False, feature_problem=code.no_service_reason
-        )
+    decision = feature_decision(plan, analysis.target)
+    code = rewrite_stages(
+        analysis, plan, learn_features=decision.learnt, feature_problem=decision.problem
+    )
+    if decision.learnt and not code.servable:
+        code = without_feature_state(analysis, plan, code)
     return _with_helpers_settled(code, plan)
 
 
+def without_feature_state(analysis: Analysis, plan: Plan, learnt: StageCode) -> StageCode:
+    """The stages laid out again with the feature code as written: the learnt one is not served.
+
+    A project without a service has no feature state. The plan decides most of this beforehand
+    (`feature_decision`); what it cannot is what only the laid-out code shows, after the
+    rewrites and the dead code dropped: the rewritten `prepare` function's parameters (a value
+    besides the frame that the feature step reads from the training data, which a request does
+    not carry), the training rows rebound after the split or a model fitted on a value computed
+    from them, a model predicting per category, a forecaster's inputs (`service`). The
+    planned statements are not those: the rewrites change what `prepare` reads, and dead code
+    which statements remain.
+    """
+    return rewrite_stages(
+        analysis, plan, learn_features=False, feature_problem=learnt.no_service_reason
+    )
+
+
 def rewrite_stages(
-    analysis: Analysis, plan: Plan, *, learn_features: bool, feature_problem: str | None = None
+    analysis: Analysis, plan: Plan, *, learn_features: bool, feature_problem: str = ""
 ) -> StageCode:
     """Rewrite the planned stages and make their functions (the helpers not yet settled).
 
-    `feature_problem`: why the feature step is not served, when that is known already.
+    `feature_problem`: why the feature step is not served, when that is known already (else
+    the one joining found).
     """
     joined, stages, helpers = plan.joined, plan.stages, plan.helpers
-    problem = joined.feature_problem
     if learn_features:
-        stages, binning = rewrite_prepare(stages, plan.module_names, analysis.target)
-        problem = problem or binning
+        stages = rewrite_prepare(stages, plan.module_names, analysis.target)
         stages, helpers = learn_in_helpers(stages, helpers, plan.module_names)
     names = EvaluationNames(plan.metrics_name, joined.estimator, plan.module_names, helpers)
     tables = TableRewrite.for_notebook(analysis.notebook, plan.metrics_name, joined.estimator)
@@ -65,9 +83,7 @@ def rewrite_stages(
     returned = (joined.estimator, joined.frame, plan.metrics_name)
     stages = drop_dead_code(evaluated.stages, returned, helpers, analysis, analysis.estimators)
     unseeded = unseeded_randomness(stages) + timing_dependent(stages, helpers)
-    fields = joined.as_fields() | {
-        "feature_problem": feature_problem if feature_problem is not None else problem
-    }
+    fields = joined.as_fields() | {"feature_problem": feature_problem or joined.feature_problem}
     code = StageCode(
         functions=(),
         helpers=helpers,
