@@ -13,9 +13,10 @@ from scaffold.analysis import Analysis
 from scaffold.api import inspect_notebook
 from scaffold.errors import ExtractionError
 from scaffold.extract import layout
-from scaffold.extract.feature_decision import feature_decision
+from scaffold.extract.feature_decision import FeatureDecision, feature_decision
 from scaffold.extract.layout import lay_out, rewrite_stages
 from scaffold.extract.plan import PIPELINE_ROLES
+from scaffold.extract.service import planned_problem
 from scaffold.extract.stage_code import StageCode
 from scaffold.extract.stage_plan import Plan, plan_stages
 
@@ -187,3 +188,17 @@ def test_a_learnt_feature_step_found_unserved_is_laid_out_again_as_written(
     assert "also needs lookup" in code.no_service_reason
     prepare = "".join(s.code for s in code.statements("prepare"))
     assert "state." not in prepare  # no feature state without a service
+
+
+def test_a_forecasters_feature_step_is_left_to_its_laid_out_code(
+    analyse_cells: Callable[[list[str]], Analysis],
+) -> None:
+    """A forecaster is served by step after its series: no split of rows names its features."""
+    analysis = analyse_cells(CELLS)
+    plan = planned(analysis)
+    unsplit = dataclasses.replace(plan.joined, features=None)
+    assert not feature_decision(dataclasses.replace(plan, joined=unsplit), "target").learnt
+    forecaster = dataclasses.replace(plan, task="forecasting", joined=unsplit)
+    assert feature_decision(forecaster, "target") == FeatureDecision(True)
+    assert planned_problem(forecaster.joined, "forecasting") == ""
+    assert "not fitted on a train/test split" in planned_problem(unsplit, "classification")

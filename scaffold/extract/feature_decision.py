@@ -4,9 +4,11 @@ Takes the `Plan` (and the notebook's outcome column); gives a `FeatureDecision`.
 is learnt (statistics, categories, bin edges recorded in training and replayed when serving)
 only for a project that serves its model; a project without a service keeps its feature code
 as written. Everything here is known before a statement is rewritten: whether there is one
-frame the feature step prepares, a model fitted on a train/test split, a task that is served
-row by row, and no feature problem (an outcome made from other columns, bins the served rows
-would decide themselves). What only the laid-out code shows is `service.service_decision`'s.
+frame the feature step prepares, what `service.planned_problem` finds in the joining names (one
+model, fitted on a train/test split, a task served row by row), and no feature problem (an
+outcome made from other columns, bins the served rows would decide themselves); a forecaster's
+service does not depend on its features. What only the laid-out code shows is
+`service.service_decision`'s.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scaffold.extract.features import binning_problem
-from scaffold.extract.service import SERVABLE_TASKS
+from scaffold.extract.service import planned_problem
 from scaffold.extract.stage_plan import Plan
 
 
@@ -39,12 +41,11 @@ def feature_decision(plan: Plan, target: str | None) -> FeatureDecision:
     joined = plan.joined
     if joined.frame is None:
         return FeatureDecision(False, "no frame is prepared: the model takes what it is fitted on")
-    if joined.estimator is None:
-        return FeatureDecision(False, "no single model is fitted")
-    if joined.features is None:
-        return FeatureDecision(False, "the model is not fitted on a train/test split of rows")
-    if plan.task not in SERVABLE_TASKS:
-        return FeatureDecision(False, f"a {plan.task} model is not served row by row")
+    planned = planned_problem(joined, plan.task)
+    if planned:
+        return FeatureDecision(False, planned)
+    if plan.task == "forecasting":
+        return FeatureDecision(True)  # its service is decided by its series, not its features
     problem = joined.feature_problem or binning_problem(plan.stages["prepare"], target)
     if problem:
         return FeatureDecision(False, problem, problem)
