@@ -16,13 +16,15 @@ from scaffold.analysis import Analysis, Finding, focus
 from scaffold.analysis.roles import qualify
 from scaffold.analysis.symbols import CellSymbols
 from scaffold.errors import ExtractionError
-from scaffold.extract.layout import build_stages
-from scaffold.extract.service import fits_model
+from scaffold.extract.layout import lay_out
+from scaffold.extract.service import fits_model, planned_problem
 from scaffold.extract.stage_code import StageCode, fits_transformers_only
+from scaffold.extract.stage_plan import Plan, plan_stages
 from scaffold.notebook import Role
 
 MAX_CANDIDATES = 8
-"""Models tried, last first; each try lays the stages out again."""
+"""Models tried, last first; each is planned (reusing the whole pipeline's cell statements) and
+laid out only when its plan does not show already that it is not served."""
 RNG_CONSTRUCTORS = frozenset(
     {"default_rng", "RandomState", "Generator", "SeedSequence", "PCG64", "MT19937", "Random"}
 )
@@ -52,16 +54,16 @@ class Narrowed:
     choice: str
 
 
-def narrow_to_one_model(
-    analysis: Analysis, pipeline: Sequence[int], stages: StageCode
-) -> Narrowed | None:
+def narrow_to_one_model(analysis: Analysis, whole: Plan, stages: StageCode) -> Narrowed | None:
     """The pipeline of the last model that can be served alone, when the whole one cannot be.
 
-    Only for a notebook that makes its data anew after the first model. None when the whole
-    pipeline is served already, fits at most one model, or no single model of it can be served.
+    `whole`: the plan of the whole pipeline, `stages` its layout. Only for a notebook that makes
+    its data anew after the first model. None when the whole pipeline is served already, fits
+    at most one model, or no single model of it can be served.
     """
     if stages.servable:
         return None
+    pipeline = whole.pipeline
     graph = _CellGraph(analysis, pipeline)
     fitting = [number for number in reversed(pipeline) if graph.fits(number)]
     if len(fitting) < 2 or not (stages.new_data_problem or graph.makes_data_anew(fitting)):
@@ -75,7 +77,10 @@ def narrow_to_one_model(
         tried.add(kept)
         focused = focus(analysis, kept)
         try:
-            narrowed = build_stages(focused, kept)
+            plan = plan_stages(focused, kept, whole.cells)
+            if cell != fitting[0] and planned_problem(plan.joined, plan.task):
+                continue  # its plan shows it is not served: no need to lay it out
+            narrowed = lay_out(focused, plan)
         except ExtractionError:
             continue  # this model's cells alone do not extract: try the one before
         if narrowed.servable:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from scaffold.analysis import Analysis, Finding
 from scaffold.errors import ExtractionError
-from scaffold.extract.cell_code import cell_statements, setting_constants
+from scaffold.extract.cell_code import PipelineCells, pipeline_cells
 from scaffold.extract.helper_globals import HelperGlobals, helper_globals, with_globals_passed
 from scaffold.extract.joining import (
     Joined,
@@ -61,6 +61,9 @@ class Plan:
         metrics_name: the name of the dictionary the evaluation returns.
         helper_globals: the notebook variables each helper reads, and the helpers refused.
         warnings: what the user should look at, found so far.
+        pipeline: the cells planned, in notebook order.
+        cells: their statements, settings in place (shared with the plan of a smaller
+            pipeline of the same notebook).
     """
 
     task: str
@@ -73,27 +76,27 @@ class Plan:
     metrics_name: str
     helper_globals: HelperGlobals
     warnings: tuple[Finding, ...]
+    pipeline: tuple[int, ...]
+    cells: PipelineCells
 
 
-def plan_stages(analysis: Analysis, pipeline: Sequence[int]) -> Plan:
+def plan_stages(
+    analysis: Analysis, pipeline: Sequence[int], known: PipelineCells | None = None
+) -> Plan:
     """Route the pipeline cells' statements to stages and find the names that join them.
+
+    `known`: the cells of a larger pipeline of the same notebook, reused where they agree.
 
     Raises:
         ExtractionError: the notebook binds a name the generated pipeline binds itself.
     """
-    constants = setting_constants(analysis, pipeline)
-    warnings: list[Finding] = []
-    cells = {
-        number: cell_statements(analysis, number, constants, warnings)
-        for number in pipeline
-        if analysis.cell(number).cell.kind == "code" and analysis.cell(number).symbols is not None
-    }
-    found = _helper_globals(analysis, cells)
+    cells = pipeline_cells(analysis, pipeline, known)
+    found = _helper_globals(analysis, cells.statements)
     passed = [
         statement
         if statement.kind in ("import", "def", "class")
-        else with_globals_passed(statement, found, constants)
-        for statements in cells.values()
+        else with_globals_passed(statement, found, cells.constants)
+        for statements in cells.statements.values()
         for statement in statements
     ]
     routed = route(analysis, passed)
@@ -116,7 +119,9 @@ def plan_stages(analysis: Analysis, pipeline: Sequence[int]) -> Plan:
         module_names=module_names,
         metrics_name=metrics_name,
         helper_globals=found,
-        warnings=tuple(warnings),
+        warnings=tuple(w for found in cells.warnings.values() for w in found),
+        pipeline=tuple(pipeline),
+        cells=cells,
     )
 
 
@@ -138,7 +143,7 @@ def _metrics_name(analysis: Analysis, pipeline: Sequence[int], module_names: fro
     return next(name for name in METRICS_NAMES if name not in taken)
 
 
-def _helper_globals(analysis: Analysis, cells: Mapping[int, list[Statement]]) -> HelperGlobals:
+def _helper_globals(analysis: Analysis, cells: Mapping[int, Sequence[Statement]]) -> HelperGlobals:
     """The notebook variables each helper reads: every call of it passes them."""
     every = [statement for statements in cells.values() for statement in statements]
     helpers = [s for s in every if s.kind in ("def", "class")]
