@@ -5,20 +5,24 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
 
-from scaffold.analysis import Analysis
+from scaffold.analysis import Analysis, roles
+from scaffold.analysis.symbols import Call
 from scaffold.api import inspect_notebook
 from scaffold.errors import ExtractionError
 from scaffold.extract import layout
 from scaffold.extract.feature_decision import FeatureDecision, feature_decision
 from scaffold.extract.layout import lay_out, rewrite_stages
 from scaffold.extract.plan import PIPELINE_ROLES
+from scaffold.extract.routing import route
 from scaffold.extract.service import planned_problem
 from scaffold.extract.stage_code import StageCode
 from scaffold.extract.stage_plan import Plan, plan_stages
+from scaffold.notebook import Role
 
 IMPORTS = (
     "import pandas as pd\n"
@@ -202,3 +206,31 @@ def test_a_forecasters_feature_step_is_left_to_its_laid_out_code(
     assert feature_decision(forecaster, "target") == FeatureDecision(True)
     assert planned_problem(forecaster.joined, "forecasting") == ""
     assert "not fitted on a train/test split" in planned_problem(unsplit, "classification")
+
+
+def test_each_call_is_classified_once_while_planning_and_routing_reads_the_plan(
+    analyse_cells: Callable[[list[str]], Analysis], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    analysis = analyse_cells(CELLS)
+    asked: list[Call] = []
+    original = roles.classify_call
+
+    def counting(call: Call, *args: Any) -> Role | None:
+        asked.append(call)
+        return original(call, *args)
+
+    monkeypatch.setattr("scaffold.extract.call_facts.classify_call", counting)
+    plan = planned(analysis)
+    lay_out(analysis, plan)
+    planned_calls = [call for call in asked if call in plan.calls.roles]
+    assert len(planned_calls) == len(set(planned_calls)) == len(plan.calls.roles)
+    read_csv = next(call for call in plan.calls.roles if call.dotted == "pd.read_csv")
+    assert plan.calls.role(read_csv) is Role.LOAD
+    assert plan.calls.qualify("pd.read_csv") == "pandas.read_csv"
+    # routing takes the roles from the facts it is given, not from the analysis
+    statements = [s for found in plan.cells.statements.values() for s in found]
+    training = dataclasses.replace(
+        plan.calls, roles=MappingProxyType({**plan.calls.roles, read_csv: Role.TRAIN})
+    )
+    assert ["read_csv" in s.code for s in route(analysis, statements).stages["load"]] == [True]
+    assert route(analysis, statements, training).stages["load"] == ()

@@ -81,7 +81,7 @@ def rewrite_stages(
         stages, names=names, task=analysis.task, results=shown_results(analysis), tables=tables
     )
     returned = (joined.estimator, joined.frame, plan.metrics_name)
-    stages = drop_dead_code(evaluated.stages, returned, helpers, analysis, analysis.estimators)
+    stages = drop_dead_code(evaluated.stages, returned, helpers, plan.calls)
     unseeded = unseeded_randomness(stages) + timing_dependent(stages, helpers)
     fields = joined.as_fields() | {"feature_problem": feature_problem or joined.feature_problem}
     code = StageCode(

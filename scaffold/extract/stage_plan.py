@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from scaffold.analysis import Analysis, Finding
 from scaffold.errors import ExtractionError
+from scaffold.extract.call_facts import CallFacts, call_facts
 from scaffold.extract.cell_code import PipelineCells, pipeline_cells
 from scaffold.extract.helper_globals import HelperGlobals, helper_globals, with_globals_passed
 from scaffold.extract.joining import (
@@ -64,6 +65,7 @@ class Plan:
         pipeline: the cells planned, in notebook order.
         cells: their statements, settings in place (shared with the plan of a smaller
             pipeline of the same notebook).
+        calls: the role and qualified name of each call, asked of the analysis once.
     """
 
     task: str
@@ -78,6 +80,7 @@ class Plan:
     warnings: tuple[Finding, ...]
     pipeline: tuple[int, ...]
     cells: PipelineCells
+    calls: CallFacts
 
 
 def plan_stages(
@@ -99,7 +102,8 @@ def plan_stages(
         for statements in cells.statements.values()
         for statement in statements
     ]
-    routed = route(analysis, passed)
+    calls = call_facts(analysis, passed)
+    routed = route(analysis, passed, calls)
     module_names = frozenset(
         set(analysis.imports)
         | {name for h in routed.helpers for name in h.symbols.defines}
@@ -107,7 +111,7 @@ def plan_stages(
     )
     metrics_name = _metrics_name(analysis, pipeline, module_names)
     stages = split_inputs_into_split(routed.stages)
-    stages, joined = join_names(analysis, stages, module_names, analysis.estimators)
+    stages, joined = join_names(analysis, stages, module_names, calls.estimators)
     stages, joined = carry_transformers_after_split(stages, joined)
     return Plan(
         task=analysis.task,
@@ -122,6 +126,7 @@ def plan_stages(
         warnings=tuple(w for found in cells.warnings.values() for w in found),
         pipeline=tuple(pipeline),
         cells=cells,
+        calls=calls,
     )
 
 
