@@ -234,3 +234,16 @@ def test_each_call_is_classified_once_while_planning_and_routing_reads_the_plan(
     )
     assert ["read_csv" in s.code for s in route(analysis, statements).stages["load"]] == [True]
     assert route(analysis, statements, training).stages["load"] == ()
+
+
+def test_the_metrics_dictionary_gets_a_free_name_when_the_notebook_uses_every_usual_one(
+    analyse_cells: Callable[[list[str]], Analysis],
+) -> None:
+    load = f'{LOAD}\nmetrics = ["a"]\nscores = ["b"]\nmetric_values = ["c"]'
+    split = SPLIT.replace('df.drop(columns=["target"])', "df[metrics + scores + metric_values]")
+    analysis = analyse_cells([IMPORTS, load, split, FIT, SCORE])
+    plan = planned(analysis)
+    assert plan.metrics_name == "metrics_2"
+    evaluate = lay_out(analysis, plan).function("evaluate")
+    assert evaluate is not None
+    assert evaluate.signature.returns == ("metrics_2",)

@@ -26,6 +26,7 @@ from scaffold.extract.joining import (
 from scaffold.extract.routing import route
 from scaffold.extract.stage_code import Stages
 from scaffold.extract.statements import Statement
+from scaffold.naming import unique_name
 
 RESERVED_NAMES = frozenset(
     {
@@ -44,7 +45,8 @@ RESERVED_NAMES = frozenset(
 )
 """Names the generated `train` and feature step bind themselves."""
 METRICS_NAMES = ("metrics", "scores", "metric_values")
-"""The name of the evaluation's dictionary: the first the notebook does not use."""
+"""The name of the evaluation's dictionary: the first the notebook does not use (else
+`metrics_2`, ...)."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ def _metrics_name(analysis: Analysis, pipeline: Sequence[int], module_names: fro
             f"the notebook's name '{clashes[0]}' is one the generated pipeline uses itself; "
             "rename it in the notebook",
         )
-    return next(name for name in METRICS_NAMES if name not in taken)
+    free = [name for name in METRICS_NAMES if name not in taken]
+    return free[0] if free else unique_name(METRICS_NAMES[0], set(taken))
 
 
 def _helper_globals(analysis: Analysis, cells: Mapping[int, Sequence[Statement]]) -> HelperGlobals:
