@@ -57,7 +57,13 @@ NO_STAGES: Stages = MappingProxyType({})
 
 @dataclass(frozen=True)
 class StageCode:
-    """Everything the assembly needs: functions, helpers, imports and the joining names."""
+    """Everything the assembly needs: functions, helpers, imports and the joining names.
+
+    The joining names (`frame`, `features`, `target`, `estimator`, `fitted_on`, ...) are those
+    of `joining.Joined`; `stage_statements` are the statements of each stage after every
+    rewrite, `helpers_left_out` maps a cell to why its helper is not in the project, `tables`
+    are the shown tables the evaluation returns, `configuration` runs when the package loads.
+    """
 
     functions: tuple[StageFunction, ...]
     helpers: tuple[Statement, ...]
