@@ -7,14 +7,18 @@ tests look at the choice itself: the cells kept, the cells left out, and what th
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import MappingProxyType
 
 import pytest
 
 from scaffold.analysis import Analysis
-from scaffold.extract import extract
-from scaffold.extract.layout import build_stages
+from scaffold.extract import extract, sections
+from scaffold.extract.cell_code import PipelineCells, pipeline_cells
+from scaffold.extract.layout import lay_out
 from scaffold.extract.plan import PIPELINE_ROLES
 from scaffold.extract.sections import Narrowed, narrow_to_one_model
+from scaffold.extract.stage_code import StageCode
+from scaffold.extract.stage_plan import Plan, plan_stages
 
 IMPORTS = "import numpy as np\nimport pandas as pd\nimport statsmodels.api as sm"
 FIRST_EXAMPLE = [
@@ -29,7 +33,8 @@ SECOND_DATA = (
 
 def narrowed(analysis: Analysis) -> Narrowed | None:
     pipeline = [cell.number for cell in analysis.cells if cell.role in PIPELINE_ROLES]
-    return narrow_to_one_model(analysis, pipeline, build_stages(analysis, pipeline))
+    plan = plan_stages(analysis, pipeline)
+    return narrow_to_one_model(analysis, plan, lay_out(analysis, plan))
 
 
 def test_the_last_model_is_served_with_the_cells_it_needs_and_what_looks_at_it(
@@ -140,3 +145,48 @@ def test_nothing_is_narrowed_without_models_on_different_data(
     analyse_cells: Callable[..., Analysis], cells: list[str]
 ) -> None:
     assert narrowed(analyse_cells(cells)) is None
+
+
+def test_a_candidate_whose_plan_shows_no_model_is_not_laid_out(
+    analyse_cells: Callable[..., Analysis], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    analysis = analyse_cells(
+        [
+            IMPORTS,
+            *FIRST_EXAMPLE,
+            SECOND_DATA,
+            "for n in [50, 100]:\n    res_sweep = sm.OLS(y[:n], X[:n]).fit()",
+            'third = pd.read_csv("third.csv")\nX = sm.add_constant(third[["c"]])',
+            'mn = sm.MNLogit(third["k"], X)\nres_mn = mn.fit(disp=0)',
+        ]
+    )
+    laid_out: list[tuple[int, ...]] = []
+    original = sections.lay_out
+
+    def counting(analysis: Analysis, plan: Plan) -> StageCode:
+        laid_out.append(plan.pipeline)
+        return original(analysis, plan)
+
+    monkeypatch.setattr(sections, "lay_out", counting)
+    result = narrowed(analysis)
+    assert result is not None
+    assert result.stages.estimator == "res_a"
+    # the last model (not served: per category) and the first; the sweep's plan has no model
+    assert [pipeline[-1] for pipeline in laid_out] == [8, 4]
+
+
+def test_a_candidate_reuses_the_whole_pipelines_cell_statements(
+    analyse_cells: Callable[..., Analysis],
+) -> None:
+    analysis = analyse_cells([IMPORTS, *FIRST_EXAMPLE, SECOND_DATA, "res_b = sm.OLS(y, X).fit()"])
+    pipeline = [cell.number for cell in analysis.cells if cell.role in PIPELINE_ROLES]
+    whole = plan_stages(analysis, pipeline)
+    kept = [1, 5, 6]
+    again = pipeline_cells(analysis, kept, whole.cells)
+    assert all(again.statements[n] is whole.cells.statements[n] for n in kept)
+    other = PipelineCells(
+        MappingProxyType({"first": "params.first"}), whole.cells.statements, whole.cells.warnings
+    )
+    fresh = pipeline_cells(analysis, kept, other)  # other constants: made anew
+    assert all(fresh.statements[n] is not whole.cells.statements[n] for n in kept)
+    assert [s.code for s in fresh.statements[5]] == [s.code for s in again.statements[5]]

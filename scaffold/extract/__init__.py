@@ -3,11 +3,14 @@
 Takes the `Analysis`; gives an `Extraction`: source text plus what the rest of the generator
 needs (settings, metrics to compare, cells left out, warnings); nothing is written here.
 
-Inside, plan -> rewrite -> emit: `plan`, `routing`, `joining` and `service` decide where each
-statement goes and whether there is a service; `rewrites/` (one transformer per file) and
-`features`, `evaluation`, `dead_code` change the statements; `emit/` makes the stage functions
-and `pipeline/__init__.py`, and `assemble` the modules. `layout.build_stages` chains them per
-candidate pipeline; `sections` narrows a notebook of several models to one.
+Inside, plan -> rewrite -> emit, with frozen values between the steps: `stage_plan.plan_stages`
+gives a `Plan` (`cell_code`, `routing`, `joining`: each statement in its stage, the names joining
+the stages); `feature_decision` decides from it whether the feature step is learnt; the
+rewrites (`features`, `helper_state`, `evaluation`, `dead_code`, and `rewrites/`, one
+transformer per file) give new stages; `emit/` makes the stage functions and
+`pipeline/__init__.py`, and `assemble` the modules. `layout.lay_out` chains rewrite and emit
+into a `StageCode`, whose service decision is `service`'s; `sections` narrows a notebook of
+several models to one, planning each candidate on the whole plan's cell statements.
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ from scaffold.analysis.results import Setting
 from scaffold.errors import ExtractionError
 from scaffold.extract.assemble import assemble
 from scaffold.extract.config import data_file_targets
-from scaffold.extract.layout import build_stages
+from scaffold.extract.layout import lay_out
 from scaffold.extract.names import settings_read
 from scaffold.extract.plan import PIPELINE_ROLES, check_supported
 from scaffold.extract.rewrites.metrics import MetricSpec
 from scaffold.extract.sections import narrow_to_one_model
 from scaffold.extract.stage_code import StageCode
+from scaffold.extract.stage_plan import plan_stages
 from scaffold.extract.table_metrics import TableSpec
 
 __all__ = ["Extraction", "MetricSpec", "TableSpec", "extract"]
@@ -82,8 +86,9 @@ def extract(analysis: Analysis) -> Extraction:
     """
     pipeline = [cell.number for cell in analysis.cells if cell.role in PIPELINE_ROLES]
     check_supported(analysis, pipeline)
-    stages: StageCode = build_stages(analysis, pipeline)
-    narrowed = narrow_to_one_model(analysis, pipeline, stages)
+    plan = plan_stages(analysis, pipeline)
+    stages = lay_out(analysis, plan)
+    narrowed = narrow_to_one_model(analysis, plan, stages)
     files = _assembled(narrowed.analysis, narrowed.stages) if narrowed is not None else None
     if narrowed is not None and files is not None:
         analysis, stages = narrowed.analysis, narrowed.stages  # one model of several, served

@@ -70,7 +70,7 @@ def assemble(analysis: Analysis, code: StageCode) -> dict[str, str]:
     return files
 
 
-def _check_helpers(helpers: Sequence[Statement], module_names: set[str]) -> None:
+def _check_helpers(helpers: Sequence[Statement], module_names: frozenset[str]) -> None:
     for helper in helpers:
         outside = sorted(helper.symbols.reads - module_names)
         if outside:

@@ -1,12 +1,16 @@
 """A pipeline cell's statements with the settings in place, ready to be routed to stages.
 
-Lifted literals and constants read `settings`; in-place pandas calls become assignments.
+Lifted literals and constants read `settings`; in-place pandas calls become assignments. Takes
+the `Analysis` and the pipeline cells; gives `PipelineCells`, which the plan of a smaller
+pipeline of the same notebook (one model of several) reuses where its constants are the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from importlib import metadata
+from types import MappingProxyType
 
 from scaffold.analysis import Analysis, Finding, parse_cell
 from scaffold.extract.rewrites.inplace import inplace_to_assignment, is_chained_inplace
@@ -27,6 +31,48 @@ PANDAS_VERSION = _pandas_version()
 
 COPY_ON_WRITE = int(PANDAS_VERSION.split(".")[0]) >= 3
 """Whether the pandas the notebook ran with here copies on write (pandas 3 and later)."""
+
+
+@dataclass(frozen=True)
+class PipelineCells:
+    """The statements of each pipeline cell, settings in place.
+
+    Attributes:
+        constants: constant name -> settings key, for the pipeline these cells were made for.
+        statements: cell -> its statements (code cells only).
+        warnings: cell -> what the user should look at in it (a change pandas ignores).
+    """
+
+    constants: Mapping[str, str]
+    statements: Mapping[int, tuple[Statement, ...]]
+    warnings: Mapping[int, tuple[Finding, ...]]
+
+
+def pipeline_cells(
+    analysis: Analysis, pipeline: Sequence[int], known: PipelineCells | None = None
+) -> PipelineCells:
+    """The statements of the pipeline's code cells; those of `known` when its constants agree.
+
+    A cell's statements depend on the cell and on which names are constants: a pipeline made
+    of some of `known`'s cells gets the same statements unless leaving cells out makes a name
+    bound once (a constant) that was bound twice.
+    """
+    constants = setting_constants(analysis, pipeline)
+    statements: dict[int, tuple[Statement, ...]] = {}
+    warnings: dict[int, tuple[Finding, ...]] = {}
+    reuse = known is not None and dict(known.constants) == constants
+    for number in pipeline:
+        if analysis.cell(number).cell.kind != "code" or analysis.cell(number).symbols is None:
+            continue
+        if reuse and known is not None and number in known.statements:
+            statements[number], warnings[number] = known.statements[number], known.warnings[number]
+            continue
+        found: list[Finding] = []
+        statements[number] = tuple(cell_statements(analysis, number, constants, found))
+        warnings[number] = tuple(found)
+    return PipelineCells(
+        MappingProxyType(constants), MappingProxyType(statements), MappingProxyType(warnings)
+    )
 
 
 def cell_statements(

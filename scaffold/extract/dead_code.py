@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
+
 import libcst as cst
 
-from scaffold.analysis import Analysis
-from scaffold.analysis.roles import (
-    classify_call,
-    qualify,
-)
 from scaffold.analysis.symbols import Call
+from scaffold.extract.call_facts import CallFacts
 from scaffold.extract.plan import (
     STAGES,
 )
@@ -18,9 +16,7 @@ from scaffold.extract.rewrites.dead_targets import (
     without_assignment,
     without_dead_targets,
 )
-from scaffold.extract.stage_code import (
-    StageCode,
-)
+from scaffold.extract.stage_code import Stages, editable_stages, frozen_stages
 from scaffold.extract.statements import Statement
 from scaffold.notebook import Role
 
@@ -35,19 +31,21 @@ NEUTRAL = frozenset(
 
 
 def drop_dead_code(
-    stages: dict[str, list[Statement]],
-    code: StageCode,
-    analysis: Analysis,
-    estimators: dict[str, str],
-) -> None:
+    laid_out: Stages,
+    returned: Collection[str | None],
+    helper_statements: Sequence[Statement],
+    facts: CallFacts,
+) -> Stages:
     """Drop, back to front, statements whose results nothing needs any more.
 
-    Two kinds go: what only feeds plots (`fig, ax = plt.subplots()`, a plotting loop), and
-    assignments made only of known side-effect-free calls (`y_pred = model.predict(X)` for a
-    report that was printed and is gone). A call scaffold does not know is kept.
+    `returned`: what the pipeline gives back (the estimator, the frame, the metrics). Two kinds
+    go: what only feeds plots (`fig, ax = plt.subplots()`, a plotting loop), and assignments
+    made only of known side-effect-free calls (`y_pred = model.predict(X)` for a report that
+    was printed and is gone). A call scaffold does not know is kept.
     """
-    needed = {name for name in (code.estimator, code.frame, code.metrics_name) if name}
-    helpers = {name for helper in code.helpers for name in helper.symbols.defines}
+    stages = editable_stages(laid_out)
+    needed = {name for name in returned if name}
+    helpers = {name for helper in helper_statements for name in helper.symbols.defines}
     aliased = _aliased_names(stages)
     for stage in reversed(STAGES):
         kept: list[Statement] = []
@@ -55,7 +53,7 @@ def drop_dead_code(
             calls = [
                 c for c in statement.symbols.calls if c.module_level and c.dotted not in NEUTRAL
             ]
-            roles = [classify_call(c, analysis.imports, estimators) for c in calls]
+            roles = [facts.role(c) for c in calls]
             binds = statement.symbols.defines | statement.symbols.mutated_names
             unneeded = not binds & needed and statement.kind != "expression"
             only_display = bool(calls) and all(role is Role.EXPLORE for role in roles)
@@ -67,11 +65,8 @@ def drop_dead_code(
                 and not changed & (needed | aliased)
                 and all(
                     role in PURE_ROLES
-                    or _numpy_function(call, analysis.imports)
-                    or (
-                        role is None
-                        and _method_of_unneeded(call, needed | aliased, analysis.imports)
-                    )
+                    or _numpy_function(call, facts)
+                    or (role is None and _method_of_unneeded(call, needed | aliased, facts.imports))
                     for call, role in zip(calls, roles, strict=True)
                 )
                 and not any(c.dotted in helpers for c in calls)
@@ -88,9 +83,10 @@ def drop_dead_code(
             kept.append(unused_targets_as_underscore(statement, needed))
             needed |= statement.symbols.reads | statement.symbols.mutated_names
         stages[stage] = list(reversed(kept))
+    return frozen_stages(stages)
 
 
-def _method_of_unneeded(call: Call, kept: set[str], imports: dict[str, str]) -> bool:
+def _method_of_unneeded(call: Call, kept: set[str], imports: Mapping[str, str]) -> bool:
     """`test.Name.str.extract(...)`, `frame["a"].map(...)`: a method of a value, not of a module.
 
     Its only effect is on the object it is called on, which the statement's other checks
@@ -119,9 +115,9 @@ PANDAS_CONSTRUCTORS = frozenset(
 """pandas calls that build a new object from their arguments and change nothing."""
 
 
-def _numpy_function(call: Call, imports: dict[str, str]) -> bool:
+def _numpy_function(call: Call, facts: CallFacts) -> bool:
     """`np.arange(...)`, `pd.DataFrame(...)`, `state.statistic(...)`: a new value, no effect."""
-    qualified = qualify(call.dotted, imports)
+    qualified = facts.qualify(call.dotted)
     if qualified in PANDAS_CONSTRUCTORS or qualified.startswith("state."):
         return True  # `state.statistic(...)`: learnt only for the value it gives here
     return qualified.startswith("numpy.") and not qualified.startswith("numpy.random")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import libcst as cst
 
 from scaffold.analysis import Analysis
@@ -19,11 +22,9 @@ from scaffold.extract.rewrites.metrics import (
 )
 from scaffold.extract.rewrites.print_helpers import print_helpers
 from scaffold.extract.rewrites.report_metrics import is_classification_report, report_assignments
-from scaffold.extract.stage_code import (
-    StageCode,
-)
+from scaffold.extract.stage_code import Stages, frozen_stages
 from scaffold.extract.statements import Statement, Stmt, statement_of
-from scaffold.extract.table_metrics import TABLE_FUNCTIONS, TableRewrite
+from scaffold.extract.table_metrics import TABLE_FUNCTIONS, TableRewrite, TableSpec
 from scaffold.naming import unique_name
 
 NON_SCALAR_METRICS = frozenset({"classification_report", "confusion_matrix"})
@@ -40,19 +41,40 @@ def may_show_metric(statement: Statement) -> bool:
     return isinstance(value, cst.FormattedString | cst.Name)
 
 
+@dataclass(frozen=True)
+class Evaluated:
+    """The evaluate stage rewritten, and what it returns.
+
+    Attributes:
+        stages: the stages, with the evaluate stage's shown metrics as dictionary entries.
+        metrics: the metrics the evaluation returns, in order.
+        tables: the shown tables whose numbers it returns too.
+        module_names: the names the generated code takes from modules, with the functions the
+            rewritten evaluation calls (the template's table readers, a default metric).
+    """
+
+    stages: Stages
+    metrics: tuple[MetricSpec, ...]
+    tables: tuple[TableSpec, ...]
+    module_names: frozenset[str]
+
+
 def rewrite_evaluate(
-    stages: dict[str, list[Statement]],
-    code: StageCode,
+    stages: Stages,
+    *,
+    names: EvaluationNames,
     task: str,
-    results: dict[int, str],
+    results: Mapping[int, str],
     tables: TableRewrite,
-) -> None:
+) -> Evaluated:
     """Printed and displayed metrics become entries of a `metrics` dictionary.
 
     `results`: cell -> the text of the value it showed last, when the notebook kept it.
     `tables`: turns a shown results summary or frame of scores into metrics.
     """
     statements = stages["evaluate"]
+    module_names = set(names.module_names)
+    metrics: list[MetricSpec] = []
     metric_names = {
         name
         for s in statements
@@ -61,59 +83,75 @@ def rewrite_evaluate(
     }
     taken: set[str] = set()
     rewritten: list[Statement] = [
-        statement_of(0, 0, cst.parse_statement(f"{code.metrics_name}: dict[str, float] = {{}}"))
+        statement_of(0, 0, cst.parse_statement(f"{names.metrics_name}: dict[str, float] = {{}}"))
     ]
     heading = ""  # the text of a print that shows only a label, for the next number's key
-    helpers = print_helpers(helper.node for helper in code.helpers)
+    helpers = print_helpers(helper.node for helper in names.helpers)
     arrays = score_arrays(statements)
     for statement in statements:
         table = tables.rewritten(statement)
         if table is not None:
             rewritten += table
-            code.module_names |= TABLE_FUNCTIONS  # the template's, imported by the assembly
+            module_names |= TABLE_FUNCTIONS  # the template's, imported by the assembly
             continue
         found = printed_metrics(statement.node, metric_names, helpers, arrays)
         for _, _, value in found:
             if isinstance(value, cst.Call) and is_classification_report(value):
-                report = unique_name("report", code.module_names | metric_names | taken)
-                lines, rows = report_assignments(value, taken, code.metrics_name, report)
+                report = unique_name("report", module_names | metric_names | taken)
+                lines, rows = report_assignments(value, taken, names.metrics_name, report)
                 rewritten += [statement_of(statement.cell, statement.line, a) for a in lines]
-                code.metrics += [
-                    MetricSpec(k, label, statement.cell, col) for k, label, col in rows
-                ]
+                metrics += [MetricSpec(k, label, statement.cell, col) for k, label, col in rows]
         found = [item for item in found if not _non_scalar(item[2])]
         if found and not _shows_a_number(statement, results.get(statement.cell)):
             found = []  # the notebook showed a table (or text) there, not one number
         found = [(label, _key(label, key, heading), value) for label, key, value in found]
         heading = _printed_text(statement.node) or ("" if found else heading)
         if found:
-            assignments, specs = metric_assignments(found, taken, code.metrics_name)
+            assignments, specs = metric_assignments(found, taken, names.metrics_name)
             rewritten += [statement_of(statement.cell, statement.line, a) for a in assignments]
-            code.metrics += [MetricSpec(key, label, statement.cell) for key, label in specs]
+            metrics += [MetricSpec(key, label, statement.cell) for key, label in specs]
             continue
         if may_show_metric(statement):
             continue  # shown, and not a metric
         rewritten.append(statement)
-    names = split_outputs(stages["split"])
+    split = split_outputs(stages["split"])
+    estimator = names.estimator
     if (
-        not code.metrics
-        and code.estimator
-        and names
+        not metrics
+        and estimator
+        and split
         and task in DEFAULT_METRICS
-        and _bound_once(stages, {names[1], names[3]})
+        and _bound_once(stages, {split[1], split[3]})
     ):
         # The notebook printed no number: report the usual one for the task on the test rows.
         metric = DEFAULT_METRICS[task]
         if task == "survival":  # a survival estimator's own score is Harrell's concordance
-            computed = f"{code.estimator}.score({names[1]}, {names[3]})"
+            computed = f"{estimator}.score({split[1]}, {split[3]})"
         else:
-            computed = f"{metric}({names[3]}, {code.estimator}.predict({names[1]}))"
-            code.module_names.add(metric)
-        score = f'{code.metrics_name}["{metric.removesuffix("_score")}"] = float({computed})'
+            computed = f"{metric}({split[3]}, {estimator}.predict({split[1]}))"
+            module_names.add(metric)
+        score = f'{names.metrics_name}["{metric.removesuffix("_score")}"] = float({computed})'
         rewritten.append(statement_of(0, 0, cst.parse_statement(score)))
-    code.tables = tables.specs
     if len(rewritten) > 1 or statements:
-        stages["evaluate"] = rewritten
+        stages = frozen_stages({**stages, "evaluate": rewritten})
+    return Evaluated(stages, tuple(metrics), tuple(tables.specs), frozenset(module_names))
+
+
+@dataclass(frozen=True)
+class EvaluationNames:
+    """The planned names the evaluation's rewrite works with.
+
+    Attributes:
+        metrics_name: the dictionary the evaluation returns.
+        estimator: the fitted model, when there is one.
+        module_names: the names the generated code takes from modules.
+        helpers: the notebook's functions (a print helper may print a metric).
+    """
+
+    metrics_name: str
+    estimator: str | None
+    module_names: frozenset[str]
+    helpers: tuple[Statement, ...]
 
 
 def _shows_a_number(statement: Statement, result: str | None) -> bool:
@@ -145,7 +183,7 @@ def shown_results(analysis: Analysis) -> dict[int, str]:
     return shown
 
 
-def _bound_once(stages: dict[str, list[Statement]], names: set[str]) -> bool:
+def _bound_once(stages: Stages, names: set[str]) -> bool:
     """No statement after the split binds the held-out rows or outcome again.
 
     A second split (`X_train, X_test, Y_train, Y_test = ...`) makes the first one's names

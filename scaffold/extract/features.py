@@ -1,12 +1,13 @@
 """Rewrite the feature step (the prepare stage) to learn once and replay when serving.
 
 Statistics, categories, bin edges and transformers are learnt in training through the feature
-state; dataset-level steps run only while training, row filters also when serving.
+state; dataset-level steps run only while training, row filters also when serving. Takes the
+planned stages, gives new ones; `binning_problem` tells beforehand what this cannot learn.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 
 import libcst as cst
 
@@ -18,9 +19,7 @@ from scaffold.extract.rewrites.settings_recorded import record_settings
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.training_only import guard, is_training_only, uses_outcome
 from scaffold.extract.rewrites.transformers import fit_transformers_once
-from scaffold.extract.stage_code import (
-    StageCode,
-)
+from scaffold.extract.stage_code import Stages, frozen_stages
 from scaffold.extract.statements import Statement, Stmt
 
 
@@ -70,47 +69,62 @@ def _bins(call: cst.Call) -> cst.BaseExpression | None:
     return positional[1] if len(positional) > 1 else None
 
 
-def rewrite_prepare(
-    stages: dict[str, list[Statement]], code: StageCode, target: str | None
-) -> None:
-    """Statistics and categories learnt once; dataset-level steps only while training."""
+def binning_problem(prepare: Sequence[Statement], target: str | None) -> str:
+    """Why the feature step cannot be served for its binning ("" when it can).
+
+    `pd.cut(x, 5)` or `pd.qcut(x, q=4)` that the feature rewrite cannot learn bin edges for
+    decides the bins from the data being binned: a served row would be binned on its own.
+    """
+    edges: set[str] = set()  # names bound to a literal list of bin edges
+    for statement in prepare:
+        edges = (edges - statement.symbols.defines) | _literal_sequences(statement)
+        if is_training_only(statement.node, target) is not None:
+            continue
+        learnt = statement.replaced(learn_bin_edges(statement.node, set()))
+        binned = _binning_from_data(learnt, edges)
+        if binned:
+            return (
+                f"cell {statement.cell}, line {statement.line}: {binned} learns its bin edges "
+                "from the data it is given, so a served row would be binned on its own; "
+                "pass explicit bins to serve the model"
+            )
+    return ""
+
+
+def rewrite_prepare(stages: Stages, module_names: Collection[str], target: str | None) -> Stages:
+    """Statistics and categories learnt once; dataset-level steps only while training.
+
+    Gives the stages with the prepare stage (and the split's statements that make the model's
+    inputs) rewritten.
+    """
     taken: set[str] = {"raw_columns"}
     rewritten: list[Statement] = []
-    edges: set[str] = set()  # names bound to a literal list of bin edges
     for statement in stages["prepare"]:
         reason = is_training_only(statement.node, target)
         node = statement.node
-        edges = (edges - statement.symbols.defines) | _literal_sequences(statement)
         if reason is None:
             node = learn_bin_edges(node, taken)
-            binned = _binning_from_data(statement.replaced(node), edges)
-            if binned and not code.feature_problem:
-                code.feature_problem = (
-                    f"cell {statement.cell}, line {statement.line}: {binned} learns its bin edges "
-                    "from the data it is given, so a served row would be binned on its own; "
-                    "pass explicit bins to serve the model"
-                )
-            node, _ = learn_statistics(node, code.module_names, taken)
+            node, _ = learn_statistics(node, module_names, taken)
             node = learn_categories(node, taken)
             node = fit_transformers_once(node, taken)
             node = record_settings(node)
             node = always_add_constant(node)
         else:
-            served = _served_filter(node, statement.cell, target, code, taken)
+            served = _served_filter(node, statement.cell, target, module_names, taken)
             node = served or guard([node], reason)
         rewritten.append(statement.replaced(node))
-    stages["prepare"] = rewritten
     # the split stage's statements before the split make the model's inputs: feature step too
-    stages["split"] = [_rewritten(s, always_add_constant) for s in stages["split"]]
+    split = [_rewritten(s, always_add_constant) for s in stages["split"]]
+    return frozen_stages({**stages, "prepare": rewritten, "split": split})
 
 
 def _served_filter(
-    node: Stmt, cell: int, target: str | None, code: StageCode, taken: set[str]
+    node: Stmt, cell: int, target: str | None, module_names: Collection[str], taken: set[str]
 ) -> Stmt | None:
     """A row filter that serving runs too (rejecting the rows it removes), or None."""
     if uses_outcome(node, target):
         return None  # a request has no outcome
-    learnt, _ = learn_statistics(node, code.module_names, taken)
+    learnt, _ = learn_statistics(node, module_names, taken)
     return served_filter(learnt, cell)
 
 

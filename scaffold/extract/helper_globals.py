@@ -10,7 +10,8 @@ exploration; one that cannot be carried over is refused only when the pipeline u
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import libcst as cst
 
@@ -41,34 +42,35 @@ class HelperGlobals:
         problems: function or class name -> (cell, line, why it cannot be carried over).
     """
 
-    needs: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    problems: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    needs: Mapping[str, tuple[str, ...]]
+    problems: Mapping[str, tuple[int, int, str]]
 
 
 def helper_globals(helpers: Sequence[Statement], module_names: set[str]) -> HelperGlobals:
     """The variables each helper reads, and the helpers that cannot be carried over."""
-    found = HelperGlobals()
+    problems: dict[str, tuple[int, int, str]] = {}
+    passed: dict[str, tuple[str, ...]] = {}
     functions = {_name(h): h for h in helpers if isinstance(h.node, cst.FunctionDef)}
     direct: dict[str, list[str]] = {}
     for helper in helpers:
         name, symbols = _name(helper), helper.symbols
         outside = in_order_of_appearance(symbols.reads - module_names, helper.code)
         if symbols.global_statements:
-            found.problems[name] = (
+            problems[name] = (
                 helper.cell,
                 _global_line(helper),
                 f"'{name}' changes a notebook variable with 'global'; the generated modules "
                 "have no notebook variables to change: return the value instead",
             )
         elif outside and isinstance(helper.node, cst.ClassDef):
-            found.problems[name] = (
+            problems[name] = (
                 helper.cell,
                 helper.line,
                 f"the class '{name}' reads the notebook variable '{outside[0]}', and the code "
                 "calling its methods cannot pass it: give it to the constructor",
             )
         elif early := [n for n in outside if n not in symbols.deferred_reads]:
-            found.problems[name] = (
+            problems[name] = (
                 helper.cell,
                 helper.line,
                 f"'{name}' reads the notebook variable '{early[0]}' when it is defined (a "
@@ -95,24 +97,24 @@ def helper_globals(helpers: Sequence[Statement], module_names: set[str]) -> Help
         own = names_in([helper.node]).names - helper.symbols.reads
         shadowed = [v for v in variables if v in own]
         if shadowed:
-            found.problems[name] = (
+            problems[name] = (
                 helper.cell,
                 helper.line,
                 f"'{name}' has its own '{shadowed[0]}' and calls a function that reads the "
                 f"notebook variable '{shadowed[0]}': rename one of them",
             )
         elif variables:
-            found.needs[name] = tuple(variables)
+            passed[name] = tuple(variables)
     changed = True
     while changed:  # a caller of a function that cannot be carried over cannot be either
         changed = False
         for name, callees in calls.items():
-            troubled = sorted(set(callees) & found.problems.keys())
-            if name not in found.problems and troubled:
-                found.problems[name] = found.problems[troubled[0]]
-                found.needs.pop(name, None)
+            troubled = sorted(set(callees) & problems.keys())
+            if name not in problems and troubled:
+                problems[name] = problems[troubled[0]]
+                passed.pop(name, None)
                 changed = True
-    return found
+    return HelperGlobals(MappingProxyType(passed), MappingProxyType(problems))
 
 
 def with_globals_passed(
@@ -137,8 +139,8 @@ class SettledHelpers:
         left_out: cell -> why its helper is not in the project.
     """
 
-    helpers: list[Statement]
-    left_out: dict[int, str]
+    helpers: tuple[Statement, ...]
+    left_out: Mapping[int, str]
 
 
 def settle_helpers(
@@ -171,7 +173,7 @@ def settle_helpers(
         if isinstance(node, cst.FunctionDef) and name in found.needs:
             node = with_keyword_parameters(node, found.needs[name])
         kept.append(helper if node is helper.node else helper.replaced(node))
-    return SettledHelpers(kept, left_out)
+    return SettledHelpers(tuple(kept), MappingProxyType(left_out))
 
 
 def partial_import(cell: int) -> Statement:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 import libcst as cst
 
 from scaffold.extract.rewrites.pass_globals import pass_globals, with_keyword_parameters
 from scaffold.extract.rewrites.statistics import learn_statistics
 from scaffold.extract.rewrites.transformers import fit_transformers_once
+from scaffold.extract.stage_code import Stages, frozen_stages
 from scaffold.extract.statements import Statement, Stmt
 
 STATE_KEY = re.compile(r"""state\.\w+\(\s*f?["']([^"'{]+)""")
@@ -28,9 +29,9 @@ STATE_KEY = re.compile(r"""state\.\w+\(\s*f?["']([^"'{]+)""")
 
 
 def learn_in_helpers(
-    stages: dict[str, list[Statement]], helpers: list[Statement], modules: Collection[str]
-) -> list[Statement]:
-    """The helpers, each once-called learning one learning through the state; calls updated.
+    stages: Stages, helpers: Sequence[Statement], modules: Collection[str]
+) -> tuple[Stages, tuple[Statement, ...]]:
+    """The stages and helpers, each once-called learning helper learning through the state.
 
     The feature step's call passes `state=state`; a call from another stage (the helper run on
     a test frame) passes a fresh `FeatureState()`, which learns from that frame as the notebook
@@ -57,11 +58,16 @@ def learn_in_helpers(
                 helper = helper.replaced(with_keyword_parameters(learnt, ["state"]))
                 learning.add(node.name.value)
         rewritten_helpers.append(helper)
-    if learning:
-        for stage, statements in stages.items():
-            value = "state" if stage == "prepare" else "FeatureState()"
-            stages[stage] = [_passing_state(s, learning, value) for s in statements]
-    return rewritten_helpers
+    if not learning:
+        return stages, tuple(rewritten_helpers)
+    passing = {
+        stage: [
+            _passing_state(s, learning, "state" if stage == "prepare" else "FeatureState()")
+            for s in statements
+        ]
+        for stage, statements in stages.items()
+    }
+    return frozen_stages(passing), tuple(rewritten_helpers)
 
 
 def _passing_state(statement: Statement, helpers: set[str], value: str) -> Statement:

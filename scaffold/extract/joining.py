@@ -6,6 +6,7 @@ names, and the transformers fitted after the split, as a frozen `Joined`.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -34,7 +35,10 @@ from scaffold.extract.rewrites.after_split import transformers_after_split
 from scaffold.extract.routing import TRAIN_STAGE
 from scaffold.extract.stage_code import (
     RESULTS_TASKS,
+    Stages,
+    editable_stages,
     fits_transformers_only,
+    frozen_stages,
 )
 from scaffold.extract.statements import Statement
 
@@ -63,15 +67,16 @@ class Joined:
 
 def join_names(
     analysis: Analysis,
-    stages: dict[str, list[Statement]],
-    module_names: set[str],
-    estimators: dict[str, str],
-) -> Joined:
+    routed: Stages,
+    module_names: Collection[str],
+    estimators: Mapping[str, str],
+) -> tuple[Stages, Joined]:
     """Find the frame, the features, the target and the estimator; settle the split stage.
 
-    Moves the statements that turn the prepared frame into features and outcome from the
-    prepare stage to the split (in `stages`).
+    Gives the stages with the statements that turn the prepared frame into features and
+    outcome moved from the prepare stage to the split, and the joining names.
     """
+    stages = editable_stages(routed)
     features, target = split_call_names(stages["split"])
     before_training = [s for stage in STAGES[:TRAIN_STAGE] for s in stages[stage]]
     series = series_split(stages["split"]) or series_cut(before_training)
@@ -98,12 +103,12 @@ def join_names(
     )
     joined = Joined(features, target, series, estimator, fitted_on, fit_target, formula, all_rows)
     if all_rows or formula is not None:
-        return joined  # the model's inputs are what it is fitted on: no feature step to learn
+        return routed, joined  # the model's inputs are what it is fitted on: no feature step
     loaded = produced(stages["load"])
     prepare_reads = free_reads(stages["prepare"], module_names)
     frame = next((name for name in prepare_reads if name in loaded), None)
     if frame is None or analysis.target is None:
-        return joined
+        return routed, joined
     # Statements after the last change of the frame (`X = df.drop(...)`, `y = df[...]`) belong
     # to the split: they are what turns the prepared frame into features and outcome.
     prepare = stages["prepare"]
@@ -120,18 +125,19 @@ def join_names(
             f"the outcome column {analysis.target!r} is made in cell {made.cell} from other "
             "columns, so a request would have to carry what it is made from"
         )
-    return replace(joined, frame=frame, feature_problem=problem)
+    return frozen_stages(stages), replace(joined, frame=frame, feature_problem=problem)
 
 
-def carry_transformers_after_split(stages: dict[str, list[Statement]], joined: Joined) -> Joined:
+def carry_transformers_after_split(routed: Stages, joined: Joined) -> tuple[Stages, Joined]:
     """`X_train = scaler.fit_transform(X_train)` after the split joins the feature step.
 
-    Rewrites those statements in `stages`; gives `joined` with the transformers, in order
-    (`after_split`), and the rows the model is then fitted on (`model_rows`).
+    Gives the stages with those statements rewritten, and `joined` with the transformers, in
+    order (`after_split`), and the rows the model is then fitted on (`model_rows`).
     """
-    names = split_outputs(stages["split"])
+    names = split_outputs(routed["split"])
     if joined.frame is None or joined.estimator is None or names is None:
-        return joined
+        return routed, joined
+    stages = editable_stages(routed)
     places = [
         (stage, i) for stage in ("split", "train", "evaluate") for i in range(len(stages[stage]))
     ]
@@ -143,11 +149,13 @@ def carry_transformers_after_split(stages: dict[str, list[Statement]], joined: J
     after = places[split_at + 1 :]
     found = transformers_after_split([stages[s][i] for s, i in after], names[0], names[1])
     if found is None or found.train_rows != joined.fitted_on:
-        return joined
+        return routed, joined
     for position, node in found.nodes.items():
         stage, index = after[position]
         stages[stage][index] = stages[stage][index].replaced(node)
-    return replace(joined, after_split=found.steps, model_rows=found.train_rows)
+    return frozen_stages(stages), replace(
+        joined, after_split=found.steps, model_rows=found.train_rows
+    )
 
 
 def _makes_column(statement: Statement, column: str) -> bool:
@@ -178,7 +186,7 @@ def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
 
-def split_inputs_into_split(stages: dict[str, list[Statement]]) -> None:
+def split_inputs_into_split(routed: Stages) -> Stages:
     """Move the making of the split's inputs (`y = df[t]`, `x = df.drop(...)`) to the split.
 
     A notebook that separates features and outcome while cleaning (then scales `x`, then splits
@@ -186,16 +194,17 @@ def split_inputs_into_split(stages: dict[str, list[Statement]]) -> None:
     statement that binds the split's X or y on, those statements belong with the split, where
     the served model's `model_inputs` is taken from.
     """
-    features, target = split_call_names(stages["split"])
+    features, target = split_call_names(routed["split"])
     names = {name for name in (features, target) if name}
-    prepare = stages["prepare"]
+    prepare = routed["prepare"]
     if not names or not features:
-        return
+        return routed
     first = next((i for i, s in enumerate(prepare) if s.symbols.defines & names), None)
     if first is None or not any(features in s.symbols.defines for s in prepare[first:]):
-        return
+        return routed
     made = next(i for i, s in enumerate(prepare) if features in s.symbols.defines)
     if not any(features in s.symbols.reads for s in prepare[made + 1 :]):
-        return  # made last while cleaning: the layout takes `X` from the feature step as it is
-    stages["split"][:0] = prepare[first:]
-    del prepare[first:]
+        return routed  # made last while cleaning: the layout takes `X` from the feature step
+    return frozen_stages(
+        {**routed, "prepare": prepare[:first], "split": (*prepare[first:], *routed["split"])}
+    )

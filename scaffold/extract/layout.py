@@ -1,171 +1,115 @@
-"""Lay the pipeline statements out as stage functions, with every rewrite applied.
+"""Lay the pipeline out as stage functions: plan, then rewrite, then emit.
 
-Takes the `Analysis` and the pipeline cells; gives a `StageCode`. The steps, each a module:
-`cell_code` (statements with settings in place) -> `routing.route` (a frozen `Routed`: each
-statement to its stage) -> `joining` (frame, features, target, estimator) -> `features` and
-`evaluation` (the rewrites of the prepare and evaluate stages) -> `dead_code` ->
-`reproducibility` (warnings) -> `emit.stage_functions` (one function per stage). Whether the
-project gets a service is `service.service_decision` of the result.
+Takes the `Analysis` and the pipeline cells; gives a frozen `StageCode`. The steps, each taking
+frozen values and giving a new one: `stage_plan.plan_stages` (a `Plan`: statements routed and
+joined) -> `feature_decision` (whether the feature step learns through the feature state) ->
+`rewrite_stages` (the feature step, the evaluation's metrics, dead code dropped,
+reproducibility warnings) -> `emit.stage_functions` (one function per stage) -> the helpers the
+functions use (`helper_globals.settle_helpers`). Whether the project gets a service is
+`service.service_decision` of the result; when a learnt feature step turns out not to be served,
+`without_feature_state` lays the plan out once more with the feature code as written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from scaffold.analysis import Analysis, Finding
-from scaffold.errors import ExtractionError
-from scaffold.extract.cell_code import cell_statements, setting_constants
+from scaffold.analysis import Analysis
 from scaffold.extract.dead_code import drop_dead_code
 from scaffold.extract.emit.stage_functions import make_functions
-from scaffold.extract.evaluation import rewrite_evaluate, shown_results
+from scaffold.extract.evaluation import EvaluationNames, rewrite_evaluate, shown_results
+from scaffold.extract.feature_decision import feature_decision
 from scaffold.extract.features import rewrite_prepare
-from scaffold.extract.helper_globals import (
-    HelperGlobals,
-    helper_globals,
-    partial_import,
-    settle_helpers,
-    with_globals_passed,
-)
+from scaffold.extract.helper_globals import partial_import, settle_helpers
 from scaffold.extract.helper_state import learn_in_helpers
-from scaffold.extract.joining import (
-    carry_transformers_after_split,
-    join_names,
-    split_inputs_into_split,
-)
 from scaffold.extract.names import names_in
 from scaffold.extract.reproducibility import timing_dependent, unseeded_randomness
-from scaffold.extract.routing import (
-    route,
-)
-from scaffold.extract.stage_code import (
-    StageCode,
-)
-from scaffold.extract.statements import Statement
+from scaffold.extract.stage_code import StageCode
+from scaffold.extract.stage_plan import Plan, plan_stages
 from scaffold.extract.table_metrics import TableRewrite
-
-RESERVED_NAMES = frozenset(
-    {
-        "state",
-        "settings",
-        "extra_rows",
-        "raw_inputs",
-        "raw_target",
-        "served_model",
-        "model_inputs",
-        "feature_step",
-        "raw_frame",
-        "as_frame",
-        "with_extra_rows",
-    }
-)
-"""Names the generated `train` and feature step bind themselves."""
 
 
 def build_stages(analysis: Analysis, pipeline: Sequence[int]) -> StageCode:
     """Turn the pipeline cells into stage functions."""
-    constants = setting_constants(analysis, pipeline)
-    estimators = analysis.estimators
-    warnings: list[Finding] = []
-    cells = {
-        number: cell_statements(analysis, number, constants, warnings)
-        for number in pipeline
-        if analysis.cell(number).cell.kind == "code" and analysis.cell(number).symbols is not None
-    }
-    found = _helper_globals(analysis, cells)
-    passed = {
-        number: [
-            statement
-            if statement.kind in ("import", "def", "class")
-            else with_globals_passed(statement, found, constants)
-            for statement in statements
-        ]
-        for number, statements in cells.items()
-    }
-    routed = route(analysis, [s for statements in passed.values() for s in statements])
-    stages = {name: list(statements) for name, statements in routed.stages.items()}
-    helpers, imports = list(routed.helpers), list(routed.imports)
-    module_names = (
-        set(analysis.imports)
-        | {name for h in helpers for name in h.symbols.defines}
-        | {item.alias for s in imports for item in s.symbols.imports}
+    return lay_out(analysis, plan_stages(analysis, pipeline))
+
+
+def lay_out(analysis: Analysis, plan: Plan) -> StageCode:
+    """The stage functions of a plan, with the helpers they use."""
+    decision = feature_decision(plan, analysis.target)
+    code = rewrite_stages(
+        analysis, plan, learn_features=decision.learnt, feature_problem=decision.problem
     )
-    taken = module_names | {
-        name
-        for number in pipeline
-        if (symbols := analysis.cell(number).symbols) is not None
-        for name in symbols.defines | symbols.reads
-    }
-    metrics_name = next(n for n in ("metrics", "scores", "metric_values") if n not in taken)
-    clashes = sorted(taken & RESERVED_NAMES)
-    if clashes:
-        raise ExtractionError(
-            pipeline[0],
-            f"the notebook's name '{clashes[0]}' is one the generated pipeline uses itself; "
-            "rename it in the notebook",
-        )
-    split_inputs_into_split(stages)
-    joined = join_names(analysis, stages, module_names, estimators)
-    joined = carry_transformers_after_split(stages, joined)
+    if decision.learnt and not code.servable:
+        code = without_feature_state(analysis, plan, code)
+    return _with_helpers_settled(code, plan)
+
+
+def without_feature_state(analysis: Analysis, plan: Plan, learnt: StageCode) -> StageCode:
+    """The stages laid out again with the feature code as written: the learnt one is not served.
+
+    A project without a service has no feature state. The plan decides most of this beforehand
+    (`feature_decision`); what it cannot is what only the laid-out code shows, after the
+    rewrites and the dead code dropped: the rewritten `prepare` function's parameters (a value
+    besides the frame that the feature step reads from the training data, which a request does
+    not carry), the training rows rebound after the split or a model fitted on a value computed
+    from them, a model predicting per category, a forecaster's inputs (`service`). The
+    planned statements are not those: the rewrites change what `prepare` reads, and dead code
+    which statements remain.
+    """
+    return rewrite_stages(
+        analysis, plan, learn_features=False, feature_problem=learnt.no_service_reason
+    )
+
+
+def rewrite_stages(
+    analysis: Analysis, plan: Plan, *, learn_features: bool, feature_problem: str = ""
+) -> StageCode:
+    """Rewrite the planned stages and make their functions (the helpers not yet settled).
+
+    `feature_problem`: why the feature step is not served, when that is known already (else
+    the one joining found).
+    """
+    joined, stages, helpers = plan.joined, plan.stages, plan.helpers
+    if learn_features:
+        stages = rewrite_prepare(stages, plan.module_names, analysis.target)
+        stages, helpers = learn_in_helpers(stages, helpers, plan.module_names)
+    names = EvaluationNames(plan.metrics_name, joined.estimator, plan.module_names, helpers)
+    tables = TableRewrite.for_notebook(analysis.notebook, plan.metrics_name, joined.estimator)
+    evaluated = rewrite_evaluate(
+        stages, names=names, task=analysis.task, results=shown_results(analysis), tables=tables
+    )
+    returned = (joined.estimator, joined.frame, plan.metrics_name)
+    stages = drop_dead_code(evaluated.stages, returned, helpers, plan.calls)
+    unseeded = unseeded_randomness(stages) + timing_dependent(stages, helpers)
+    fields = joined.as_fields() | {"feature_problem": feature_problem or joined.feature_problem}
     code = StageCode(
-        [],
-        helpers,
-        imports,
-        [],
-        warnings,
-        task=analysis.task,
-        configuration=list(routed.configuration),
-        module_names=module_names,
-        metrics_name=metrics_name,
-        **joined.as_fields(),
+        functions=(),
+        helpers=helpers,
+        imports=plan.imports,
+        metrics=evaluated.metrics,
+        warnings=(*plan.warnings, *unseeded),
+        task=plan.task,
+        configuration=plan.configuration,
+        module_names=evaluated.module_names,
+        metrics_name=plan.metrics_name,
+        stage_statements=stages,
+        unseeded=bool(unseeded),
+        tables=evaluated.tables,
+        **fields,
     )
-    as_written = {name: list(statements) for name, statements in stages.items()}
-    warnings_so_far = list(code.warnings)
-    _finish(analysis, stages, code, estimators, learn_features=code.frame is not None)
-    if code.frame is not None and not code.servable:
-        # A project without a service has no feature state: its feature code stays as written.
-        code.feature_problem = code.no_service_reason
-        code.functions, code.metrics, code.warnings = [], [], warnings_so_far
-        _finish(analysis, as_written, code, estimators, learn_features=False)
-    _settle_helpers(code, found)
-    return code
+    return replace(code, functions=make_functions(analysis, stages, code))
 
 
-def _helper_globals(analysis: Analysis, cells: dict[int, list[Statement]]) -> HelperGlobals:
-    """The notebook variables each helper reads: every call of it passes them."""
-    every = [statement for statements in cells.values() for statement in statements]
-    helpers = [s for s in every if s.kind in ("def", "class")]
-    module_names = set(analysis.imports) | {
-        name for s in every if s.kind in ("def", "class", "import") for name in s.symbols.defines
-    }
-    return helper_globals(helpers, module_names)
-
-
-def _settle_helpers(code: StageCode, found: HelperGlobals) -> None:
+def _with_helpers_settled(code: StageCode, plan: Plan) -> StageCode:
     """Keep the helpers the stages use, with the notebook variables they read as parameters."""
+    found = plan.helper_globals
     used = names_in([f.node for f in code.functions] + [s.node for s in code.configuration])
     settled = settle_helpers(code.helpers, found, used.names | used.in_formulas)
-    code.helpers, code.helpers_left_out = settled.helpers, settled.left_out
-    if found.needs and code.helpers:
-        code.imports.append(partial_import(code.helpers[0].cell))
-
-
-def _finish(
-    analysis: Analysis,
-    stages: dict[str, list[Statement]],
-    code: StageCode,
-    estimators: dict[str, str],
-    *,
-    learn_features: bool,
-) -> None:
-    """Rewrite the stages and make their functions."""
-    if learn_features:
-        rewrite_prepare(stages, code, analysis.target)
-        code.helpers = learn_in_helpers(stages, code.helpers, code.module_names)
-    tables = TableRewrite.for_notebook(analysis.notebook, code.metrics_name, code.estimator)
-    rewrite_evaluate(stages, code, analysis.task, shown_results(analysis), tables)
-    drop_dead_code(stages, code, analysis, estimators)
-    unseeded = unseeded_randomness(stages) + timing_dependent(stages, code.helpers)
-    code.warnings += unseeded
-    code.unseeded = bool(unseeded)
-    code.stage_statements = stages
-    make_functions(analysis, stages, code)
+    imports = code.imports
+    if found.needs and settled.helpers:
+        imports = (*imports, partial_import(settled.helpers[0].cell))
+    return replace(
+        code, helpers=settled.helpers, helpers_left_out=settled.left_out, imports=imports
+    )

@@ -9,14 +9,15 @@ Takes the `Analysis` (and statements); gives the stage a statement's calls sugge
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import libcst as cst
 
 from scaffold.analysis import PIPELINE_ROLES as ANALYSED_PIPELINE_ROLES
 from scaffold.analysis import Analysis, parse_cell
-from scaffold.analysis.roles import SPLIT_FUNCTIONS, classify_call
+from scaffold.analysis.roles import SPLIT_FUNCTIONS
 from scaffold.errors import ExtractionError
+from scaffold.extract.call_facts import CallFacts
 from scaffold.extract.statements import Statement, split_statements
 from scaffold.notebook import Role
 
@@ -33,15 +34,13 @@ PIPELINE_ROLES = ANALYSED_PIPELINE_ROLES | {Role.IMPORTS, Role.DEFINITIONS}
 """The cells the generated code is made from: the pipeline, its imports and definitions."""
 
 
-def statement_stage(
-    statement: Statement, imports: Mapping[str, str], estimators: Mapping[str, str]
-) -> int | None:
+def statement_stage(statement: Statement, calls: CallFacts) -> int | None:
     """The stage a statement's calls suggest, if any."""
     best: int | None = None
     for call in statement.symbols.calls:
         if not call.module_level:
             continue
-        role = classify_call(call, imports, estimators)
+        role = calls.role(call)
         stage = ROLE_STAGE.get(role) if role is not None else None
         if stage is not None and (best is None or stage > best):
             best = stage

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from scaffold.analysis import Finding
 from scaffold.analysis.roles import (
@@ -21,7 +21,7 @@ RANDOMISED = re.compile(
 )
 
 
-def unseeded_randomness(stages: dict[str, list[Statement]]) -> list[Finding]:
+def unseeded_randomness(stages: Mapping[str, Sequence[Statement]]) -> list[Finding]:
     """Random steps without a seed: their numbers change from run to run."""
     findings = []
     for statement in (s for name in STAGES for s in stages[name]):
@@ -48,7 +48,7 @@ TIMINGS = re.compile(r"\b(mean|std)_(fit|score)_time\b|\btime\.(time|perf_counte
 
 
 def timing_dependent(
-    stages: dict[str, list[Statement]], helpers: Sequence[Statement]
+    stages: Mapping[str, Sequence[Statement]], helpers: Sequence[Statement]
 ) -> list[Finding]:
     """Steps that decide by measured run time: their choice can change from run to run."""
     findings = []

@@ -10,11 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from scaffold.analysis import Analysis
-from scaffold.analysis.roles import (
-    PLOT_MODULES,
-    classify_call,
-    qualify,
-)
+from scaffold.analysis.roles import PLOT_MODULES
+from scaffold.extract.call_facts import CallFacts, call_facts
 from scaffold.extract.deferral import moves_safely
 from scaffold.extract.evaluation import may_show_metric
 from scaffold.extract.plan import (
@@ -41,9 +38,7 @@ LIBRARY_SETTINGS = frozenset({"sklearn.set_config"})
 """Calls that change how a library computes for the whole process, not for one stage."""
 
 
-def bundles_loaded(
-    statement: Statement, imports: dict[str, str], estimators: dict[str, str]
-) -> set[str]:
+def bundles_loaded(statement: Statement, calls: CallFacts) -> set[str]:
     """The names a load statement binds to something other than a pandas table.
 
     `data = load_breast_cancer()` binds a Bunch, `arr = np.loadtxt(...)` an array: the
@@ -51,14 +46,14 @@ def bundles_loaded(
     `df["target"] = data.target`) are part of loading, not of the feature step.
     """
     for call in statement.symbols.calls:
-        if classify_call(call, imports, estimators) is Role.LOAD:
-            if qualify(call.dotted, imports).startswith("pandas."):
+        if calls.role(call) is Role.LOAD:
+            if calls.qualify(call.dotted).startswith("pandas."):
                 return set()
             return set(statement.symbols.defines)
     return set()
 
 
-def configures_library(statement: Statement, imports: dict[str, str]) -> bool:
+def configures_library(statement: Statement, calls: CallFacts) -> bool:
     """`sklearn.set_config(transform_output="pandas")`: every stage, and serving, depend on it.
 
     Made inside one stage function, it would hold only in a process that ran that stage: a
@@ -67,7 +62,7 @@ def configures_library(statement: Statement, imports: dict[str, str]) -> bool:
     if statement.kind != "expression" or len(statement.symbols.calls) != 1:
         return False
     call = statement.symbols.calls[0]
-    return call.module_level and qualify(call.dotted, imports) in LIBRARY_SETTINGS
+    return call.module_level and calls.qualify(call.dotted) in LIBRARY_SETTINGS
 
 
 def validates_before_training(
@@ -145,13 +140,11 @@ def _builds_objects(statement: Statement) -> bool:
     )
 
 
-def is_display(statement: Statement, imports: dict[str, str], estimators: dict[str, str]) -> bool:
+def is_display(statement: Statement, calls: CallFacts) -> bool:
     """An expression statement that only shows something, or a change of plot settings."""
     symbols = statement.symbols
     plot_aliases = {
-        name
-        for name in symbols.mutated_names
-        if qualify(name, imports).split(".")[0] in PLOT_MODULES
+        name for name in symbols.mutated_names if calls.qualify(name).split(".")[0] in PLOT_MODULES
     }
     if plot_aliases and plot_aliases == symbols.mutated_names and not symbols.defines:
         return True
@@ -164,11 +157,11 @@ def is_display(statement: Statement, imports: dict[str, str], estimators: dict[s
     for expression in symbols.expressions:
         if expression.callee is None:
             return True  # `df`, `df.shape`: shown, not computed
-    calls = [call for call in symbols.calls if call.module_level]
-    outermost = calls[0] if calls else None
+    module_level = [call for call in symbols.calls if call.module_level]
+    outermost = module_level[0] if module_level else None
     if outermost is None or outermost.method[:1].isupper():
         return True  # an object built and thrown away
-    return classify_call(outermost, imports, estimators) is Role.EXPLORE
+    return calls.role(outermost) is Role.EXPLORE
 
 
 @dataclass(frozen=True)
@@ -181,13 +174,15 @@ class Routed:
     stages: Mapping[str, tuple[Statement, ...]]  # stage name -> its statements
 
 
-def route(analysis: Analysis, statements: Sequence[Statement]) -> Routed:
+def route(
+    analysis: Analysis, statements: Sequence[Statement], calls: CallFacts | None = None
+) -> Routed:
     """Route `statements` (the pipeline cells', in order) to imports, helpers and stages.
 
     Each statement moves the pipeline at least to the stage its calls suggest; what only shows
-    something goes nowhere.
+    something goes nowhere. `calls`: the facts of their calls (asked of `analysis` if not given).
     """
-    estimators = analysis.estimators
+    calls = calls if calls is not None else call_facts(analysis, statements)
     imports: list[Statement] = []
     helpers: list[Statement] = []
     configuration: list[Statement] = []
@@ -205,16 +200,14 @@ def route(analysis: Analysis, statements: Sequence[Statement]) -> Routed:
             helpers.append(statement)
         elif shows_table(statement, shown) and STAGES[stage] != "evaluate":
             shown_later.append(statement)  # the evaluation returns what it showed
-        elif configures_library(statement, analysis.imports):
+        elif configures_library(statement, calls):
             configuration.append(statement)
         elif stage < TRAIN_STAGE and validates_before_training(statement, deferred):
             deferred.append((len(body), stage, statement))  # evaluation, once trained
-        elif shows_table(statement, shown) or not is_display(
-            statement, analysis.imports, estimators
-        ):
-            suggested = statement_stage(statement, analysis.imports, estimators)
+        elif shows_table(statement, shown) or not is_display(statement, calls):
+            suggested = statement_stage(statement, calls)
             if suggested == 0:
-                bundles |= bundles_loaded(statement, analysis.imports, estimators)
+                bundles |= bundles_loaded(statement, calls)
             elif suggested is None and stage == 0 and statement.symbols.reads & bundles:
                 suggested = 0  # a table made of a loaded bundle (`load_iris().data`) is data
             if suggested is None and loaded:

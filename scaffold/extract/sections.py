@@ -10,19 +10,21 @@ later models are tried first, since a notebook's last model is usually its final
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scaffold.analysis import Analysis, Finding, focus
 from scaffold.analysis.roles import qualify
 from scaffold.analysis.symbols import CellSymbols
 from scaffold.errors import ExtractionError
-from scaffold.extract.layout import build_stages
-from scaffold.extract.service import fits_model
+from scaffold.extract.layout import lay_out
+from scaffold.extract.service import fits_model, planned_problem
 from scaffold.extract.stage_code import StageCode, fits_transformers_only
+from scaffold.extract.stage_plan import Plan, plan_stages
 from scaffold.notebook import Role
 
 MAX_CANDIDATES = 8
-"""Models tried, last first; each try lays the stages out again."""
+"""Models tried, last first; each is planned (reusing the whole pipeline's cell statements) and
+laid out only when its plan does not show already that it is not served."""
 RNG_CONSTRUCTORS = frozenset(
     {"default_rng", "RandomState", "Generator", "SeedSequence", "PCG64", "MT19937", "Random"}
 )
@@ -52,16 +54,16 @@ class Narrowed:
     choice: str
 
 
-def narrow_to_one_model(
-    analysis: Analysis, pipeline: Sequence[int], stages: StageCode
-) -> Narrowed | None:
+def narrow_to_one_model(analysis: Analysis, whole: Plan, stages: StageCode) -> Narrowed | None:
     """The pipeline of the last model that can be served alone, when the whole one cannot be.
 
-    Only for a notebook that makes its data anew after the first model. None when the whole
-    pipeline is served already, fits at most one model, or no single model of it can be served.
+    `whole`: the plan of the whole pipeline, `stages` its layout. Only for a notebook that makes
+    its data anew after the first model. None when the whole pipeline is served already, fits
+    at most one model, or no single model of it can be served.
     """
     if stages.servable:
         return None
+    pipeline = whole.pipeline
     graph = _CellGraph(analysis, pipeline)
     fitting = [number for number in reversed(pipeline) if graph.fits(number)]
     if len(fitting) < 2 or not (stages.new_data_problem or graph.makes_data_anew(fitting)):
@@ -75,7 +77,10 @@ def narrow_to_one_model(
         tried.add(kept)
         focused = focus(analysis, kept)
         try:
-            narrowed = build_stages(focused, kept)
+            plan = plan_stages(focused, kept, whole.cells)
+            if cell != fitting[0] and planned_problem(plan.joined, plan.task):
+                continue  # its plan shows it is not served: no need to lay it out
+            narrowed = lay_out(focused, plan)
         except ExtractionError:
             continue  # this model's cells alone do not extract: try the one before
         if narrowed.servable:
@@ -104,13 +109,11 @@ def _report(
     cells = _ranges(sorted(left_out))
     later = fitting[0] != cell
     why_not_later = f"cell {fitting[0]}'s model is not served: {last_problem}"
-    stages.warnings.append(
-        Finding(
-            f"the notebook fits models on different data (cells {fits}); the project serves "
-            f"{model} (cell {cell}), the last that can be served alone, and leaves the other "
-            f"models' cells {cells} out" + (f"; {why_not_later}" if later else ""),
-            cell=cell,
-        )
+    warning = Finding(
+        f"the notebook fits models on different data (cells {fits}); the project serves "
+        f"{model} (cell {cell}), the last that can be served alone, and leaves the other "
+        f"models' cells {cells} out" + (f"; {why_not_later}" if later else ""),
+        cell=cell,
     )
     choice = (
         f"The notebook fits models on different data (cells {fits}). This project serves "
@@ -118,6 +121,7 @@ def _report(
         f"on; the other models' cells ({cells}) are left out."
         + (f" {why_not_later[0].upper()}{why_not_later[1:]}." if later else "")
     )
+    stages = replace(stages, warnings=(*stages.warnings, warning))
     return Narrowed(analysis, kept, stages, left_out, choice)
 
 

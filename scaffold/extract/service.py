@@ -3,6 +3,7 @@
 Takes the `StageCode` (the stages after every rewrite, the names joining them); gives a
 `ServiceDecision`, and the facts the emitters need about the served model: why feedback rows
 cannot join its training data, a forecaster's series, whether a formula model's table is shared.
+`planned_problem` gives the part of the decision that the plan's joining names settle alone.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from scaffold.extract.plan import FITTED_BY_CALL, STAGES, split_outputs
 from scaffold.extract.statements import Statement
 
 if TYPE_CHECKING:
+    from scaffold.extract.joining import Joined
     from scaffold.extract.stage_code import StageCode
 
 ROW_KEYWORDS = frozenset(
@@ -120,6 +122,29 @@ def no_service_reason(code: StageCode) -> str:
             f"the feature step also needs {', '.join(sorted(extra))} from the training data, "
             "which a request does not carry"
         )
+    return ""
+
+
+def planned_problem(joined: Joined, task: str) -> str:
+    """Why the model is not served, when the names joining the stages show it ("" if not).
+
+    The checks of `no_service_reason` that read no statement, so no rewrite changes their
+    answer: no single model, a model fitted on expressions or not on a split of rows, a task
+    not served row by row. A forecaster or a formula model is judged on its laid-out code.
+    """
+    if joined.estimator is None:
+        return "no single model is fitted"
+    if task == "forecasting" or joined.formula is not None:
+        return ""
+    if joined.all_rows and not (joined.fitted_on and joined.fit_target):
+        return (
+            f"the model {joined.estimator} is fitted on expressions, not on named inputs and "
+            "outcome: bind them to names first (`X = ...`, `y = ...`) to serve it"
+        )
+    if joined.features is None and not joined.all_rows:
+        return "the model is not fitted on a train/test split of rows"
+    if task not in SERVABLE_TASKS:
+        return f"a {task} model is not served row by row; its pipeline runs as a batch job"
     return ""
 
 

@@ -1,14 +1,16 @@
-"""What the stage layout found: the stage functions and the names that join them.
+"""What the stage layout gives the emitters: the stage functions and the names that join them.
 
-`StageCode` holds the generated stage functions with the names that join them (frame, features,
-target, estimator); whether and why there is a service is `scaffold.extract.service`'s pure
-function of it, which its properties return.
+`StageCode` is frozen: the stage functions with the names that join them (frame, features,
+target, estimator), the rewritten statements per stage, the helpers and imports kept. Whether and
+why there is a service is `scaffold.extract.service`'s pure function of it, which its properties
+return. `Stages` is the frozen form in which statements per stage pass between the steps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import libcst as cst
 
@@ -36,15 +38,38 @@ class StageFunction:
     node: cst.FunctionDef
 
 
-@dataclass
-class StageCode:
-    """Everything the assembly needs: functions, helpers, imports and the joining names."""
+Stages = Mapping[str, tuple[Statement, ...]]
+"""Stage name -> its statements, in order; read-only (see `frozen_stages`)."""
 
-    functions: list[StageFunction]
-    helpers: list[Statement]
-    imports: list[Statement]
-    metrics: list[MetricSpec]
-    warnings: list[Finding]
+
+def frozen_stages(stages: Mapping[str, Sequence[Statement]]) -> Stages:
+    """A read-only copy of `stages`, each stage's statements a tuple."""
+    return MappingProxyType({name: tuple(statements) for name, statements in stages.items()})
+
+
+def editable_stages(stages: Stages) -> dict[str, list[Statement]]:
+    """A fresh, editable copy of `stages`, for a step to build its result in."""
+    return {name: list(statements) for name, statements in stages.items()}
+
+
+NO_STAGES: Stages = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class StageCode:
+    """Everything the assembly needs: functions, helpers, imports and the joining names.
+
+    The joining names (`frame`, `features`, `target`, `estimator`, `fitted_on`, ...) are those
+    of `joining.Joined`; `stage_statements` are the statements of each stage after every
+    rewrite, `helpers_left_out` maps a cell to why its helper is not in the project, `tables`
+    are the shown tables the evaluation returns, `configuration` runs when the package loads.
+    """
+
+    functions: tuple[StageFunction, ...]
+    helpers: tuple[Statement, ...]
+    imports: tuple[Statement, ...]
+    metrics: tuple[MetricSpec, ...]
+    warnings: tuple[Finding, ...]
     frame: str | None = None
     features: str | None = None
     target: str | None = None
@@ -59,11 +84,11 @@ class StageCode:
     model_rows: str | None = None  # the rows the model is fitted on, when transformed
     series: tuple[str, str] | None = None  # a forecaster's (history, held-out) split
     formula: FormulaFit | None = None  # how a formula model is fitted
-    module_names: set[str] = field(default_factory=set)
-    stage_statements: dict[str, list[Statement]] = field(default_factory=dict)
-    configuration: list[Statement] = field(default_factory=list)  # run when the package loads
-    helpers_left_out: dict[int, str] = field(default_factory=dict)  # cell -> why
-    tables: list[TableSpec] = field(default_factory=list)  # shown tables the evaluation returns
+    module_names: frozenset[str] = frozenset()
+    stage_statements: Stages = field(default_factory=lambda: NO_STAGES)
+    configuration: tuple[Statement, ...] = ()  # run when the package loads
+    helpers_left_out: Mapping[int, str] = field(default_factory=lambda: MappingProxyType({}))
+    tables: tuple[TableSpec, ...] = ()  # shown tables the evaluation returns
 
     task: str = "unknown"
 
@@ -108,9 +133,9 @@ class StageCode:
         statements += [s for stage in self.stage_statements.values() for s in stage]
         return {statement.cell for statement in statements}
 
-    def statements(self, stage: str) -> list[Statement]:
+    def statements(self, stage: str) -> tuple[Statement, ...]:
         """The statements of `stage` after every rewrite."""
-        return self.stage_statements.get(stage, [])
+        return self.stage_statements.get(stage, ())
 
     def function(self, stage: str) -> StageFunction | None:
         """The function of `stage`, if the notebook has that stage."""

@@ -54,7 +54,7 @@ def frame_pipeline(
     functions[functions.index(split)] = type(split)(
         split.stage, split.module, signature, split_node
     )
-    code = replace(code, functions=functions)
+    code = replace(code, functions=tuple(functions))
     values = {setting.key: setting.value for setting in analysis.settings}
     model_inputs = function_def(
         Signature(

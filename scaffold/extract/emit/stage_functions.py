@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from scaffold.analysis import Analysis
 from scaffold.extract.functions import (
@@ -37,8 +37,11 @@ STAGE_FUNCTIONS = {
 SPECIAL_NAMES = ("state", "settings")
 
 
-def make_functions(analysis: Analysis, stages: dict[str, list[Statement]], code: StageCode) -> None:
+def make_functions(
+    analysis: Analysis, stages: Mapping[str, Sequence[Statement]], code: StageCode
+) -> tuple[StageFunction, ...]:
     """One function per non-empty stage: what later stages read is returned."""
+    functions: list[StageFunction] = []
     later_reads: set[str] = set()
     reads_after: dict[str, set[str]] = {}
     per_stage = modules_per_stage([stages[name] for name in STAGES], code.module_names)
@@ -62,7 +65,8 @@ def make_functions(analysis: Analysis, stages: dict[str, list[Statement]], code:
         signature = Signature(function, tuple(parameters), returns)
         docstring = _docstring(analysis, statements, summary)
         node = function_def(signature, [s.node for s in statements], docstring=docstring)
-        code.functions.append(StageFunction(name, module, signature, without_unused_locals(node)))
+        functions.append(StageFunction(name, module, signature, without_unused_locals(node)))
+    return tuple(functions)
 
 
 def _defined(statements: Sequence[Statement]) -> set[str]:
