@@ -56,7 +56,8 @@ def test_ctrl_c_while_it_starts_is_one_line_and_exit_130() -> None:
     child = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV
     )
-    assert child.stderr is not None and child.stdout is not None
+    assert child.stderr is not None
+    assert child.stdout is not None
     for line in child.stderr:
         if line.rsplit("|", 1)[-1].strip() == "typer":
             child.send_signal(signal.SIGINT)
