@@ -6,11 +6,17 @@ state; dataset-level steps run only while training, row filters also when servin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 
 import libcst as cst
 
-from scaffold.extract.rewrites.bin_edges import learn_bin_edges
+from scaffold.extract.rewrites.bin_edges import (
+    DataBinning,
+    PandasCut,
+    binning_from_data,
+    learn_bin_edges,
+    pandas_cut,
+)
 from scaffold.extract.rewrites.categories import learn_categories
 from scaffold.extract.rewrites.constants import always_add_constant
 from scaffold.extract.rewrites.row_filters import served_filter
@@ -21,7 +27,7 @@ from scaffold.extract.rewrites.transformers import fit_transformers_once
 from scaffold.extract.stage_code import (
     StageCode,
 )
-from scaffold.extract.statements import Statement, Stmt
+from scaffold.extract.statements import Statement, Stmt, statement_of
 
 
 def _literal_sequences(statement: Statement) -> set[str]:
@@ -34,42 +40,6 @@ def _literal_sequences(statement: Statement) -> set[str]:
     return set()
 
 
-def _binning_from_data(statement: Statement, edges: Collection[str] = ()) -> str | None:
-    """`pd.cut(x, 5)` / `pd.qcut(x, q=4)`: bins computed from the values being binned.
-
-    `edges`: names bound to literal lists of bin edges (`pd.cut(x, bins)` with those is fine).
-    """
-    found: list[str] = []
-
-    class _Finder(cst.CSTVisitor):
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return False  # `state.statistic(..., lambda: ...)`: learnt in training
-
-        def visit_Call(self, node: cst.Call) -> None:
-            name = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
-            bins = _bins(node)
-            if name == "qcut":
-                found.append("qcut()")
-            elif (
-                name == "cut"
-                and isinstance(bins, cst.Integer | cst.Name | cst.Attribute)
-                and not (isinstance(bins, cst.Name) and bins.value in edges)
-            ):
-                found.append("cut() with a number of bins")
-
-    statement.node.visit(_Finder())
-    return found[0] if found else None
-
-
-def _bins(call: cst.Call) -> cst.BaseExpression | None:
-    """The `bins` argument of `pd.cut(x, bins)`, given by keyword or second."""
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "bins":
-            return arg.value
-    positional = [arg.value for arg in call.args if arg.keyword is None]
-    return positional[1] if len(positional) > 1 else None
-
-
 def rewrite_prepare(
     stages: dict[str, list[Statement]], code: StageCode, target: str | None
 ) -> None:
@@ -77,19 +47,17 @@ def rewrite_prepare(
     taken: set[str] = {"raw_columns"}
     rewritten: list[Statement] = []
     edges: set[str] = set()  # names bound to a literal list of bin edges
+    imports = {item.alias: item.target for s in code.imports for item in s.symbols.imports}
+    cut = pandas_cut(imports, code.module_names | _names(stages))
     for statement in stages["prepare"]:
         reason = is_training_only(statement.node, target)
         node = statement.node
         edges = (edges - statement.symbols.defines) | _literal_sequences(statement)
         if reason is None:
-            node = learn_bin_edges(node, taken)
-            binned = _binning_from_data(statement.replaced(node), edges)
+            node = learn_bin_edges(node, taken, imports, cut.name)
+            binned = binning_from_data(node, imports, edges)
             if binned and not code.feature_problem:
-                code.feature_problem = (
-                    f"cell {statement.cell}, line {statement.line}: {binned} learns its bin edges "
-                    "from the data it is given, so a served row would be binned on its own; "
-                    "pass explicit bins to serve the model"
-                )
+                code.feature_problem = _unlearnt(binned, statement)
             node, _ = learn_statistics(node, code.module_names, taken)
             node = learn_categories(node, taken)
             node = fit_transformers_once(node, taken)
@@ -100,8 +68,49 @@ def rewrite_prepare(
             node = served or guard([node], reason)
         rewritten.append(statement.replaced(node))
     stages["prepare"] = rewritten
+    _import_cut(cut, rewritten, code)
+    _check_helpers(rewritten, code, imports)
     # the split stage's statements before the split make the model's inputs: feature step too
     stages["split"] = [_rewritten(s, always_add_constant) for s in stages["split"]]
+
+
+def _unlearnt(binned: DataBinning, statement: Statement, where: str = "") -> str:
+    line = statement.line + binned.line - 1
+    return (
+        f"cell {statement.cell}, line {line}: {binned.what}{where} learns its bin edges from the "
+        "data it is given, so a served row would be binned on its own; pass explicit bins to "
+        "serve the model"
+    )
+
+
+def _names(stages: dict[str, list[Statement]]) -> set[str]:
+    """Every module-level name the stages bind or read."""
+    return {
+        name
+        for statements in stages.values()
+        for statement in statements
+        for name in statement.symbols.defines | statement.symbols.reads
+    }
+
+
+def _import_cut(cut: PandasCut, prepare: list[Statement], code: StageCode) -> None:
+    """Import `pandas.cut` for the learnt bins of a bare `qcut(...)`, if the notebook did not."""
+    users = [s for s in prepare if cut.name in s.symbols.reads]
+    if cut.statement is not None and users:
+        code.imports.append(statement_of(users[0].cell, 1, cst.parse_statement(cut.statement)))
+        code.module_names.add(cut.name)  # no parameter of the stage functions
+
+
+def _check_helpers(prepare: list[Statement], code: StageCode, imports: dict[str, str]) -> None:
+    """A helper the feature step calls that bins by its own data: its rows decide the edges."""
+    called = {call.dotted for statement in prepare for call in statement.symbols.calls}
+    for helper in code.helpers:
+        node = helper.node
+        if isinstance(node, cst.FunctionDef) and node.name.value in called:
+            binned = binning_from_data(node, imports)
+            if binned and not code.feature_problem:
+                where = f" in '{node.name.value}', which the feature step calls,"
+                code.feature_problem = _unlearnt(binned, helper, where)
 
 
 def _served_filter(
