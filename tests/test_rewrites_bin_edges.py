@@ -469,11 +469,16 @@ def test_a_bare_qcut_without_pandas_imported_gets_cut_imported(
             "cell 3, line 2: qcut() in 'bands', which the feature step calls, learns its bin edges",
             id="in-a-helper",
         ),
+        pytest.param(
+            'def bands(s):\n    return q(s, 4)\n\n\ndf["band"] = df["fare"].pipe(bands)',
+            "cell 3, line 2: qcut() in 'bands', which the feature step calls, learns its bin edges",
+            id="in-a-helper-passed-by-name",
+        ),
     ],
 )
 def test_binning_not_carried_over_is_not_served_naming_the_cell_and_line(
     analyse_cells: Callable[..., Analysis], binning: str, reason: str
 ) -> None:
-    extraction = extracted(analyse_cells, binning, "\nfrom pandas import qcut")
+    extraction = extracted(analyse_cells, binning, "\nfrom pandas import qcut, qcut as q")
     assert not extraction.servable
     assert extraction.no_service_reason.startswith(reason)

@@ -103,7 +103,11 @@ def _import_cut(cut: PandasCut, prepare: list[Statement], code: StageCode) -> No
 
 def _check_helpers(prepare: list[Statement], code: StageCode, imports: dict[str, str]) -> None:
     """A helper the feature step calls that bins by its own data: its rows decide the edges."""
-    called = {call.dotted for statement in prepare for call in statement.symbols.calls}
+    called = {  # `bands(df["fare"])`, `df["fare"].pipe(bands)`
+        name
+        for statement in prepare
+        for name in statement.symbols.reads | {call.dotted for call in statement.symbols.calls}
+    }
     for helper in code.helpers:
         node = helper.node
         if isinstance(node, cst.FunctionDef) and node.name.value in called:
