@@ -6,6 +6,12 @@ Each command imports the pipeline when it runs, so `scaffold --help` loads only 
 
 from __future__ import annotations
 
+if __name__ == "__main__":  # `python -m scaffold.cli`: started as `python -m scaffold` is
+    from scaffold.entry import main as _main
+
+    _main()  # imports this file as `scaffold.cli`, Ctrl-C handled from the first import on
+    raise SystemExit(0)
+
 import contextlib
 import json
 import sys

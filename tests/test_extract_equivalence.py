@@ -397,6 +397,33 @@ FORMS: dict[str, Form] = {
             EVAL_R2,
         ]
     ),
+    "quantile_bins_imported_by_name": Form(
+        [
+            IMPORTS.replace("import pandas as pd", "from pandas import get_dummies, read_csv")
+            + "\nfrom pandas import qcut",
+            'df = read_csv("data.csv")',
+            DROP_ID,
+            'df["a_band"] = qcut(df.a, 4, labels=False)\n'
+            'df["b_band"] = qcut(x=df["b"], q=[0, 0.2, 0.5, 1], labels=False)',
+            'df = get_dummies(df, columns=["c"], dtype=float)',
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ]
+    ),
+    "bins_by_keyword": Form(
+        [
+            IMPORTS,
+            LOAD,
+            DROP_ID,
+            'df["a_band"] = pd.qcut(x=df["a"], q=4, labels=False)\n'
+            'df["b_band"] = pd.cut(x=df["b"], bins=3, right=False, labels=False)',
+            DUMMIES,
+            SPLIT,
+            RIDGE,
+            EVAL_R2,
+        ]
+    ),
     # --- learnt state in the forms people write ------------------------------------------------
     "encoder_reused": Form(
         [

@@ -124,7 +124,14 @@ SWEEP = (
         pytest.param(CELLS, True, "", id="served"),
         pytest.param([IMPORTS, LOAD, PREPARE, SPLIT, SWEEP], False, "no single model", id="sweep"),
         pytest.param(
-            [IMPORTS, LOAD, 'df["band"] = pd.cut(x=df["age"], bins=4)', SPLIT, FIT, SCORE],
+            [
+                IMPORTS,
+                LOAD,
+                'for c in ["age"]:\n    df[c + "_band"] = pd.qcut(df[c], 4)',
+                SPLIT,
+                FIT,
+                SCORE,
+            ],
             False,
             "learns its bin edges from the data it is given",
             id="bins-from-data",

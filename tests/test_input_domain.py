@@ -214,7 +214,7 @@ def test_the_analysis_sees_frames_changed_through_the_loop(
     ],
 )
 def test_learn_bin_edges(before: str, after: str) -> None:
-    node = learn_bin_edges(cst.parse_statement(before), set())
+    node = learn_bin_edges(cst.parse_statement(before), set(), {"pd": "pandas"}, "pd.cut")
     assert code(node) == after + "\n"
 
 

@@ -25,6 +25,14 @@ HELPERS = dedent(
 
     def described(model, X):
         print(model.name, model.score(X, y=X))
+
+
+    def labelled(y, p, *, label="r2"):
+        print(label, r2_score(y, p))
+
+
+    def tagged(y, *, tag):
+        print(tag, y)
     '''
 )
 
@@ -39,7 +47,7 @@ def inlined(call: str) -> list[str]:
 
 
 def test_the_helpers_that_only_print_are_found() -> None:
-    assert sorted(helpers()) == ["described", "report", "scores"]
+    assert sorted(helpers()) == ["described", "labelled", "report", "scores", "tagged"]
 
 
 @pytest.mark.parametrize(
@@ -92,6 +100,17 @@ def test_the_helpers_that_only_print_are_found() -> None:
             ["print(lr.name, lr.score(X_test, y=X_test))"],
             id="attribute-and-keyword-names-kept",
         ),
+        pytest.param(
+            "labelled(y_test, pred)",
+            ['print("r2", r2_score(y_test, pred))'],
+            id="keyword-only-default",
+        ),
+        pytest.param(
+            'labelled(y_test, pred, label="mae")',
+            ['print("mae", r2_score(y_test, pred))'],
+            id="keyword-only-given",
+        ),
+        pytest.param('tagged(y_test, tag="t")', ['print("t", y_test)'], id="keyword-only-required"),
     ],
 )
 def test_a_call_becomes_the_helpers_prints(call: str, prints: list[str]) -> None:
@@ -108,6 +127,12 @@ def test_a_call_becomes_the_helpers_prints(call: str, prints: list[str]) -> None
         pytest.param('report("lr", y, p)', 'result = report("lr", y, p)', id="value-used"),
         pytest.param('report("lr", y, p)', 'tools.report("lr", y, p)', id="a-method"),
         pytest.param('report("lr", y, p)', 'report("a", y, p); report("b", y, p)', id="two-calls"),
+        pytest.param(
+            'labelled(y, p, label="mae")',
+            'labelled(y, p, "mae")',
+            id="keyword-only-passed-by-position",
+        ),
+        pytest.param('tagged(y, tag="t")', "tagged(y)", id="keyword-only-missing"),
     ],
 )
 def test_a_call_that_is_not_plainly_a_helpers_stays(twin: str, kept: str) -> None:
@@ -131,6 +156,11 @@ def test_a_call_that_is_not_plainly_a_helpers_stays(twin: str, kept: str) -> Non
         ),
         pytest.param(
             "def f(y, p):\n    print(y)", "def f(*args):\n    print(*args)", id="star-args"
+        ),
+        pytest.param(
+            "def f(y, *, p=1):\n    print(y)",
+            "def f(y, *rest, p=1):\n    print(y)",
+            id="star-args-before-keyword-only",
         ),
         pytest.param("def f(y, p):\n    print(y)", "def f(y, **kw):\n    print(y)", id="kwargs"),
         pytest.param(

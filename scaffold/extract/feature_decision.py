@@ -46,7 +46,9 @@ def feature_decision(plan: Plan, target: str | None) -> FeatureDecision:
         return FeatureDecision(False, planned)
     if plan.task == "forecasting":
         return FeatureDecision(True)  # its service is decided by its series, not its features
-    problem = joined.feature_problem or binning_problem(plan.stages["prepare"], target)
+    problem = joined.feature_problem or binning_problem(
+        plan.stages, target, plan.imports, plan.helpers, plan.module_names
+    )
     if problem:
         return FeatureDecision(False, problem, problem)
     return FeatureDecision(True)

@@ -20,7 +20,7 @@ from scaffold.extract.dead_code import drop_dead_code
 from scaffold.extract.emit.stage_functions import make_functions
 from scaffold.extract.evaluation import EvaluationNames, rewrite_evaluate, shown_results
 from scaffold.extract.feature_decision import feature_decision
-from scaffold.extract.features import rewrite_prepare
+from scaffold.extract.features import cut_for, cut_import, rewrite_prepare
 from scaffold.extract.helper_globals import partial_import, settle_helpers
 from scaffold.extract.helper_state import learn_in_helpers
 from scaffold.extract.names import names_in
@@ -72,10 +72,14 @@ def rewrite_stages(
     the one joining found).
     """
     joined, stages, helpers = plan.joined, plan.stages, plan.helpers
+    imports, module_names = plan.imports, plan.module_names
     if learn_features:
-        stages = rewrite_prepare(stages, plan.module_names, analysis.target)
-        stages, helpers = learn_in_helpers(stages, helpers, plan.module_names)
-    names = EvaluationNames(plan.metrics_name, joined.estimator, plan.module_names, helpers)
+        cut = cut_for(stages, imports, module_names)
+        stages = rewrite_prepare(stages, module_names, analysis.target, imports, cut)
+        if (added := cut_import(cut, stages["prepare"])) is not None:
+            imports, module_names = (*imports, added), module_names | {cut.name}
+        stages, helpers = learn_in_helpers(stages, helpers, module_names)
+    names = EvaluationNames(plan.metrics_name, joined.estimator, module_names, helpers)
     tables = TableRewrite.for_notebook(analysis.notebook, plan.metrics_name, joined.estimator)
     evaluated = rewrite_evaluate(
         stages, names=names, task=analysis.task, results=shown_results(analysis), tables=tables
@@ -87,7 +91,7 @@ def rewrite_stages(
     code = StageCode(
         functions=(),
         helpers=helpers,
-        imports=plan.imports,
+        imports=imports,
         metrics=evaluated.metrics,
         warnings=(*plan.warnings, *unseeded),
         task=plan.task,

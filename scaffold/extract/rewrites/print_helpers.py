@@ -31,8 +31,8 @@ def print_helpers(definitions: Iterable[Stmt]) -> dict[str, cst.FunctionDef]:
 
 def _only_prints(function: cst.FunctionDef) -> bool:
     parameters = function.params
-    if parameters.star_arg is not cst.MaybeSentinel.DEFAULT or parameters.star_kwarg:
-        return False
+    if isinstance(parameters.star_arg, cst.Param) or parameters.star_kwarg:
+        return False  # `*args`, `**kwargs`; a bare `*` (keyword-only parameters after it) is fine
     if function.decorators or not isinstance(function.body, cst.IndentedBlock):
         return False
     prints = 0
