@@ -46,7 +46,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_analysis import synthetic  # noqa: E402  (a sibling script, not a package)
 
 EXAMPLE = ROOT / "examples" / "churn.ipynb"
-DEFAULT_CORPUS = Path("/work/corpus-out")
 SOORGEON = "soorgeon==0.0.20"
 SIZES = (100, 500, 1000, 2000)
 HELP_AIM_S = 0.3
@@ -273,7 +272,11 @@ def scaling(sizes: Sequence[int], runs: int) -> None:
 def main() -> None:
     """Print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="gallery notebooks")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="a folder of notebooks (the built gallery corpus); default: the example only",
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per notebook (default 3)")
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="synthetic sizes")
     parser.add_argument("--synthetic-runs", type=int, default=2, help="runs per size")
@@ -282,7 +285,7 @@ def main() -> None:
     parser.add_argument("--only", help="only notebooks whose stem contains this text")
     args = parser.parse_args()
     runs = max(1, args.runs)
-    notebooks = [EXAMPLE, *sorted(args.corpus.glob("*.ipynb"))]
+    notebooks = [EXAMPLE, *(sorted(args.corpus.glob("*.ipynb")) if args.corpus else [])]
     if args.only:
         notebooks = [notebook for notebook in notebooks if args.only in notebook.stem]
     soorgeon = None if args.no_soorgeon else soorgeon_program()
